@@ -1,0 +1,40 @@
+"""The one place where gRPC failures become genai_grpc errors, and call metadata is built."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from genai_grpc import _convert
+from genai_grpc.errors import APIError, from_status
+
+_DETAILS_KEY = "grpc-status-details-bin"
+
+
+def to_api_error(exc: Any) -> APIError:
+    """A grpc.RpcError (sync or aio) -> ClientError / ServerError with decoded details."""
+    code = exc.code()
+    number = code.value[0] if code is not None else 2
+    details: tuple[dict[str, Any], ...] = ()
+    for key, value in exc.trailing_metadata() or ():
+        if key == _DETAILS_KEY:
+            details = _details(value)
+    return from_status(number, exc.details() or "", details)
+
+
+def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
+    from google.protobuf.message import DecodeError
+    from google.rpc import status_pb2
+
+    try:
+        status = status_pb2.Status.FromString(blob)
+    except DecodeError:
+        return ({"@type": "", "value": "<undecodable grpc-status-details-bin>"},)
+    return _convert.details_to_dicts(status.details)
+
+
+@lru_cache(maxsize=4096)
+def routing_header(name: str) -> tuple[str, str]:
+    """The x-goog-request-params header Google's front ends route a call by."""
+    return ("x-goog-request-params", "name=" + quote(name, safe="/"))

@@ -1,0 +1,98 @@
+"""JSON-shaped responses (google.protobuf.Struct, or messages shown as JSON) -> typed ones.
+
+Video responses come in three JSON shapes depending on the backend; all map to the same
+GenerateVideosResponse:
+- Gemini API:  generateVideoResponse.generatedSamples[].video{uri | encodedVideo, encoding}
+- Vertex AI:   videos[]{gcsUri | bytesBase64Encoded, mimeType}
+- google-genai's own model: generatedVideos[].video{uri | videoBytes, mimeType}
+Pure code. Returns None when a dict is in none of the shapes, so the caller keeps it raw.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from genai_grpc.types import (
+    GenerateVideosResponse,
+    GeneratedVideo,
+    ImportFileResponse,
+    UploadToFileSearchStoreResponse,
+    Video,
+)
+
+
+def _get(d: Any, *keys: str) -> Any:
+    """The first of `keys` present in dict `d` (camelCase and snake_case spellings)."""
+    if isinstance(d, dict):
+        for key in keys:
+            if key in d:
+                return d[key]
+    return None
+
+
+def _bytes(text: Any) -> bytes | None:
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        return text
+    try:
+        return base64.b64decode(str(text), validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _video(v: Any) -> Video:
+    data = _bytes(_get(v, "encodedVideo", "bytesBase64Encoded", "videoBytes", "video_bytes"))
+    mime = _get(v, "encoding", "mimeType", "mime_type")
+    uri = _get(v, "uri", "gcsUri", "gcs_uri")
+    return Video(data=data, mime_type=mime, uri=uri)
+
+
+def _sample(sample: Any, nested: bool) -> GeneratedVideo:
+    video = _get(sample, "video") if nested else sample
+    seed = _int(_get(sample, "generationSeed", "generation_seed"))
+    return GeneratedVideo(video=_video(video) if video is not None else None, generation_seed=seed)
+
+
+def videos_from_json(d: dict[str, Any]) -> GenerateVideosResponse | None:
+    """Any of the three JSON shapes of a video response -> GenerateVideosResponse, else None."""
+    body = _get(d, "generateVideoResponse", "generate_video_response")
+    if isinstance(body, dict):
+        d, samples, nested = body, _get(body, "generatedSamples", "generated_samples"), True
+    elif _get(d, "videos") is not None:
+        samples, nested = _get(d, "videos"), False
+    elif _get(d, "generatedVideos", "generated_videos") is not None:
+        samples, nested = _get(d, "generatedVideos", "generated_videos"), True
+    elif _get(d, "raiMediaFilteredCount", "rai_media_filtered_count") is not None:
+        samples, nested = [], True
+    else:
+        return None
+    if not isinstance(samples, list):
+        return None
+    reasons = _get(d, "raiMediaFilteredReasons", "rai_media_filtered_reasons")
+    return GenerateVideosResponse(
+        generated_videos=tuple(_sample(s, nested) for s in samples),
+        rai_media_filtered_count=_int(_get(d, "raiMediaFilteredCount", "rai_media_filtered_count")),
+        rai_media_filtered_reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else None,
+    )
+
+
+def import_from_json(d: dict[str, Any]) -> ImportFileResponse:
+    return ImportFileResponse(
+        parent=_get(d, "parent"), document_name=_get(d, "documentName", "document_name")
+    )
+
+
+def upload_from_json(d: dict[str, Any]) -> UploadToFileSearchStoreResponse:
+    return UploadToFileSearchStoreResponse(
+        parent=_get(d, "parent"),
+        document_name=_get(d, "documentName", "document_name"),
+        mime_type=_get(d, "mimeType", "mime_type"),
+        size_bytes=_int(_get(d, "sizeBytes", "size_bytes")),
+    )

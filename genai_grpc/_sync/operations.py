@@ -1,0 +1,29 @@
+# DO NOT EDIT: generated from genai_grpc/_async/operations.py by scripts/unasync.py.
+"""client.operations: look up long-running operations."""
+
+from __future__ import annotations
+
+from genai_grpc import _convert, _names
+from genai_grpc._sync.transport import Transport
+from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc.types import Operation
+
+
+class Operations:
+    """Long-running operations, over grpc."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def get(self, operation: Operation | str, *, timeout: float | None = None) -> Operation:
+        """The operation's current snapshot.
+
+        `operation` is an Operation (the result keeps its class) or a resource name (the
+        class follows the response type, then the name). A failed operation is returned with
+        `.error` set, not raised. Raises ClientError (404 when there is no such operation)
+        or ServerError; ValueError for a name that is not a non-empty string.
+        """
+        name, cls = _names.operation_name(operation)
+        request = operations_pb2.GetOperationRequest(name=name)
+        pb = self._transport.call("operations", "GetOperation", request, name, timeout)
+        return _convert.to_operation(pb, cls)

@@ -1,0 +1,97 @@
+"""The errors genai_grpc raises. Every failed call ends in exactly one of these::
+
+    APIError                 a call failed; .code (HTTP), .status, .message, .details
+    ├── ClientError          4xx: the request was wrong (404 not found, 400, 401, 403, 429 ...)
+    └── ServerError          5xx: the server or the network failed (500, 501, 503, 504)
+
+A failed *operation* is not an exception: it comes back with `operation.error` set.
+This module is pure: it maps gRPC codes and status details to errors without importing grpc.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genai_grpc.types import status_name
+
+__all__ = ["APIError", "ClientError", "ServerError", "http_code"]
+
+# google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
+_HTTP = {
+    0: 200, 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
+    9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+}  # fmt: skip
+
+
+def http_code(grpc_code: int) -> int:
+    """The HTTP status for a google.rpc code number (unknown codes count as 500)."""
+    return _HTTP.get(grpc_code, 500)
+
+
+class APIError(Exception):
+    """A call to the API failed.
+
+    Attributes: `code` the HTTP status (e.g. 404), `grpc_code` the google.rpc code number
+    (e.g. 5), `status` its name (e.g. "NOT_FOUND"), `message` the server's message, and
+    `details` the decoded error details (JSON form, each with "@type").
+    """
+
+    code: int
+    grpc_code: int
+    status: str
+    message: str
+    details: tuple[dict[str, Any], ...]
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        status: str | None = None,
+        grpc_code: int | None = None,
+        details: tuple[dict[str, Any], ...] = (),
+    ) -> None:
+        self.code = code
+        self.grpc_code = 2 if grpc_code is None else grpc_code
+        self.status = status or status_name(self.grpc_code)
+        self.message = message
+        self.details = details
+        super().__init__(f"{code} {self.status}. {message}")
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The `reason` of each google.rpc.ErrorInfo detail."""
+        return tuple(str(d["reason"]) for d in self.details if "reason" in d)
+
+    @property
+    def retry_delay(self) -> float | None:
+        """Seconds the server asked to wait before retrying (google.rpc.RetryInfo), if any."""
+        for detail in self.details:
+            if detail.get("@type", "").endswith("/google.rpc.RetryInfo"):
+                return _seconds(detail.get("retryDelay", "0s"))
+        return None
+
+
+class ClientError(APIError):
+    """The request failed because of the caller (HTTP 4xx): not found, invalid, denied ..."""
+
+
+class ServerError(APIError):
+    """The request failed because of the server or the network (HTTP 5xx)."""
+
+
+def _seconds(duration: object) -> float | None:
+    text = str(duration)
+    try:
+        return float(text[:-1]) if text.endswith("s") else float(text)
+    except ValueError:
+        return None
+
+
+def from_status(
+    grpc_code: int, message: str, details: tuple[dict[str, Any], ...] = ()
+) -> APIError:
+    """Build the error for a failed call from its gRPC status."""
+    code = http_code(grpc_code)
+    cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
+    return cls(code, message, grpc_code=grpc_code, details=details)

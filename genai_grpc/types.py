@@ -1,0 +1,176 @@
+"""Typed, immutable snapshots of long-running operations and their payloads.
+
+Every class here is a frozen, slotted dataclass: a snapshot of what the server said at one
+moment. Polling returns a new snapshot; nothing is updated in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = [
+    "GenerateVideosOperation",
+    "GenerateVideosResponse",
+    "GeneratedVideo",
+    "ImportFileOperation",
+    "ImportFileResponse",
+    "ImportFileSource",
+    "Operation",
+    "OperationError",
+    "UnknownPayload",
+    "UploadToFileSearchStoreOperation",
+    "UploadToFileSearchStoreResponse",
+    "Video",
+]
+
+_STATUS_NAMES = (
+    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+    "UNAUTHENTICATED",
+)  # fmt: skip
+
+
+def status_name(code: int) -> str:
+    """The google.rpc.Code name of a code number, e.g. 5 -> "NOT_FOUND"."""
+    return _STATUS_NAMES[code] if 0 <= code < len(_STATUS_NAMES) else f"CODE_{code}"
+
+
+def _size(data: bytes | None) -> str:
+    return "None" if data is None else f"<{len(data)} bytes>"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPayload:
+    """A payload this client could not decode, kept byte for byte with its type URL."""
+
+    type_url: str
+    value: bytes
+
+    def __repr__(self) -> str:
+        return f"UnknownPayload(type_url={self.type_url!r}, value={_size(self.value)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """A generated video: inline bytes (`data`), or an address (`uri`) to fetch it from."""
+
+    data: bytes | None = None
+    mime_type: str | None = None
+    uri: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Video(data={_size(self.data)}, mime_type={self.mime_type!r}, uri={self.uri!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedVideo:
+    """One generated video and the seed it was generated with."""
+
+    video: Video | None = None
+    generation_seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateVideosResponse:
+    """What a finished video generation produced.
+
+    `rai_media_filtered_count` says how many videos safety filters removed, with reasons:
+    a done operation with no videos usually means they were all filtered.
+    """
+
+    generated_videos: tuple[GeneratedVideo, ...] = ()
+    rai_media_filtered_count: int | None = None
+    rai_media_filtered_reasons: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFileResponse:
+    """What a finished import into a file search store produced."""
+
+    parent: str | None = None
+    document_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadToFileSearchStoreResponse:
+    """What a finished upload to a file search store produced."""
+
+    parent: str | None = None
+    document_name: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFileSource:
+    """Where a file to import comes from (a Cloud Storage URI or an uploaded file's name)."""
+
+    gcs_uri: str | None = None
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationError:
+    """Why an operation failed.
+
+    `code` is the google.rpc code number as the server sent it (e.g. 3), `status` its name
+    (e.g. "INVALID_ARGUMENT"); `details` are the error details in protobuf's JSON form, each
+    with its "@type" (a detail of a type this client does not know keeps its bytes, base64,
+    under "value").
+    """
+
+    code: int
+    message: str
+    details: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def status(self) -> str:
+        return status_name(self.code)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """A snapshot of a long-running operation.
+
+    `done` is False while it runs. When done, `error` is set if it failed, else `response`
+    holds its result (a done operation may carry neither). `metadata` is the progress the
+    server reports, in protobuf's JSON form. A payload this client cannot decode is never
+    dropped: it is kept in `raw_response` / `raw_metadata` and `response` / `metadata` is None.
+    """
+
+    name: str
+    done: bool = False
+    error: OperationError | None = None
+    response: Any = None
+    metadata: dict[str, Any] | None = None
+    raw_response: UnknownPayload | None = None
+    raw_metadata: UnknownPayload | None = None
+
+    #: Name of the response field's proto message this class decodes, if any.
+    response_type: ClassVar[str | None] = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GenerateVideosOperation(Operation):
+    """A video generation; `response` is a GenerateVideosResponse when it succeeded."""
+
+    response: GenerateVideosResponse | None = None
+    response_type: ClassVar[str | None] = "genai_grpc.v1.GenerateVideosResponse"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportFileOperation(Operation):
+    """An import into a file search store; `response` is an ImportFileResponse."""
+
+    response: ImportFileResponse | None = None
+    response_type: ClassVar[str | None] = "genai_grpc.v1.ImportFileResponse"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UploadToFileSearchStoreOperation(Operation):
+    """An upload to a file search store; `response` is an UploadToFileSearchStoreResponse."""
+
+    response: UploadToFileSearchStoreResponse | None = None
+    response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"

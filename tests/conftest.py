@@ -1,0 +1,50 @@
+"""Shared fixtures: a real gRPC server on 127.0.0.1 (port 0) that serves what a test puts in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from genai_grpc import Client
+from tests.scripted import ScriptedServer
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def client(scripted: ScriptedServer) -> Iterator[Client]:
+    with Client(endpoint=scripted.address) as c:
+        yield c
+
+
+@pytest.fixture
+def run() -> Iterator[asyncio.Runner]:
+    with asyncio.Runner() as runner:
+        yield runner
+
+
+class Side:
+    """Calls client.operations (sync) or client.aio.operations (run to completion) alike,
+    so one test body covers both shells."""
+
+    def __init__(self, name: str, client: Client, runner: asyncio.Runner) -> None:
+        self.name, self._client, self._runner = name, client, runner
+
+    def __getattr__(self, method: str):  # type: ignore[no-untyped-def]
+        if self.name == "sync":
+            return getattr(self._client.operations, method)
+        aio_method = getattr(self._client.aio.operations, method)
+        return lambda *a, **k: self._runner.run(aio_method(*a, **k))
+
+
+@pytest.fixture(params=["sync", "aio"])
+def ops(request: pytest.FixtureRequest, client: Client, run: asyncio.Runner) -> Iterator[Side]:
+    yield Side(request.param, client, run)
+    if request.param == "aio":
+        run.run(client.aio.aclose())

@@ -1,0 +1,186 @@
+"""Pure tests of proto -> typed mapping: no server, no grpc."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from google.protobuf import struct_pb2, json_format
+from google.rpc import error_details_pb2
+
+from genai_grpc import _convert, types
+from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
+
+VIDEO_URL = "type.googleapis.com/genai_grpc.v1.GenerateVideosResponse"
+
+
+def video_op(name: str = "models/veo/operations/1", **response: object) -> operations_pb2.Operation:
+    op = operations_pb2.Operation(name=name, done=True)
+    op.response.Pack(types_pb2.GenerateVideosResponse(**response))
+    return op
+
+
+def struct_op(name: str, body: dict) -> operations_pb2.Operation:
+    op = operations_pb2.Operation(name=name, done=True)
+    op.response.Pack(json_format.ParseDict(body, struct_pb2.Struct()))
+    return op
+
+
+def test_video_response_maps_to_typed_response() -> None:
+    pb = video_op(
+        generated_videos=[types_pb2.GeneratedVideo(
+            video=types_pb2.Video(data=b"\x00mp4", mime_type="video/mp4"), generation_seed=7)],
+        rai_media_filtered_count=1,
+        rai_media_filtered_reasons=["unsafe"],
+    )
+    op = _convert.to_operation(pb)
+    assert type(op) is types.GenerateVideosOperation
+    assert op.done and op.error is None and op.raw_response is None
+    video = op.response.generated_videos[0]
+    assert video.video.data == b"\x00mp4" and video.video.mime_type == "video/mp4"
+    assert video.generation_seed == 7
+    assert op.response.rai_media_filtered_count == 1
+    assert op.response.rai_media_filtered_reasons == ("unsafe",)
+
+
+def test_repr_never_dumps_video_bytes() -> None:
+    pb = video_op(generated_videos=[types_pb2.GeneratedVideo(video=types_pb2.Video(data=b"x" * 1_000_000))])
+    text = repr(_convert.to_operation(pb))
+    assert "<1000000 bytes>" in text and len(text) < 1000
+
+
+def test_operations_are_immutable() -> None:
+    op = _convert.to_operation(video_op())
+    with pytest.raises(AttributeError):
+        op.done = False  # type: ignore[misc]
+
+
+def test_error_status_maps_code_message_and_details() -> None:
+    pb = operations_pb2.Operation(name="operations/1", done=True)
+    pb.error.code = 3
+    pb.error.message = "prompt rejected"
+    pb.error.details.add().Pack(error_details_pb2.ErrorInfo(reason="SAFETY", domain="example.com"))
+    unknown = pb.error.details.add(type_url="type.googleapis.com/acme.Secret", value=b"\x01\x02")
+    err = _convert.to_operation(pb).error
+    assert err is not None
+    assert (err.code, err.status, err.message) == (3, "INVALID_ARGUMENT", "prompt rejected")
+    assert err.details[0] == {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                              "reason": "SAFETY", "domain": "example.com"}
+    assert err.details[1] == {"@type": unknown.type_url, "value": base64.b64encode(b"\x01\x02").decode()}
+
+
+@pytest.mark.parametrize("body", [
+    {"generateVideoResponse": {"generatedSamples": [{"video": {"uri": "https://v/1.mp4", "encoding": "video/mp4"}}],
+                               "raiMediaFilteredCount": 2, "raiMediaFilteredReasons": ["r"]}},
+    {"videos": [{"gcsUri": "https://v/1.mp4", "mimeType": "video/mp4"}], "raiMediaFilteredCount": 2,
+     "raiMediaFilteredReasons": ["r"]},
+    {"generatedVideos": [{"video": {"uri": "https://v/1.mp4", "mimeType": "video/mp4"}}],
+     "raiMediaFilteredCount": 2, "raiMediaFilteredReasons": ["r"]},
+], ids=["gemini", "vertex", "sdk"])
+def test_three_json_video_shapes_map_to_one_response(body: dict) -> None:
+    op = _convert.to_operation(struct_op("models/veo/operations/1", body))
+    assert isinstance(op, types.GenerateVideosOperation)
+    assert op.response == types.GenerateVideosResponse(
+        generated_videos=(types.GeneratedVideo(video=types.Video(uri="https://v/1.mp4", mime_type="video/mp4")),),
+        rai_media_filtered_count=2,
+        rai_media_filtered_reasons=("r",),
+    )
+
+
+@pytest.mark.parametrize("key,inner", [("encodedVideo", "generateVideoResponse"), ("bytesBase64Encoded", None),
+                                       ("videoBytes", "generatedVideos")])
+def test_inline_base64_video_bytes_are_decoded(key: str, inner: str | None) -> None:
+    data = base64.b64encode(b"\x00\x00\x00\x18ftypmp42").decode()
+    if inner == "generateVideoResponse":
+        body = {inner: {"generatedSamples": [{"video": {key: data}}]}}
+    elif inner == "generatedVideos":
+        body = {inner: [{"video": {key: data}}]}
+    else:
+        body = {"videos": [{key: data}]}
+    op = _convert.to_operation(struct_op("models/veo/operations/1", body))
+    assert op.response.generated_videos[0].video.data == b"\x00\x00\x00\x18ftypmp42"
+
+
+def test_struct_response_on_a_plain_operation_is_a_dict() -> None:
+    op = _convert.to_operation(struct_op("operations/9", {"answer": 42, "nested": {"a": [1, "b"]}}))
+    assert type(op) is types.Operation
+    assert op.response == {"answer": 42, "nested": {"a": [1, "b"]}}
+
+
+def test_unknown_response_type_is_kept_byte_for_byte() -> None:
+    pb = operations_pb2.Operation(name="operations/2", done=True)
+    pb.response.type_url = "type.googleapis.com/acme.v9.Mystery"
+    pb.response.value = b"\xff\x00garbage"
+    op = _convert.to_operation(pb)
+    assert op.response is None
+    assert op.raw_response == types.UnknownPayload("type.googleapis.com/acme.v9.Mystery", b"\xff\x00garbage")
+
+
+def test_undecodable_known_payload_is_kept_and_operation_returned() -> None:
+    pb = operations_pb2.Operation(name="models/veo/operations/3", done=True)
+    pb.response.type_url = VIDEO_URL
+    pb.response.value = b"\xff\xff\xff"  # not a valid GenerateVideosResponse
+    pb.metadata.type_url = "type.googleapis.com/genai_grpc.v1.OperationMetadata"
+    pb.metadata.value = b"\x0a\xff"
+    op = _convert.to_operation(pb)
+    assert isinstance(op, types.GenerateVideosOperation)
+    assert op.response is None and op.raw_response is not None and op.raw_response.value == b"\xff\xff\xff"
+    assert op.metadata is None and op.raw_metadata is not None and op.raw_metadata.value == b"\x0a\xff"
+
+
+def test_wrong_response_type_for_class_is_kept_raw() -> None:
+    pb = operations_pb2.Operation(name="fileSearchStores/s/operations/1", done=True)
+    pb.response.Pack(types_pb2.GenerateVideosResponse())
+    op = _convert.to_operation(pb, types.ImportFileOperation)
+    assert type(op) is types.ImportFileOperation
+    assert op.response is None and op.raw_response is not None
+
+
+def test_metadata_maps_to_json_form() -> None:
+    pb = operations_pb2.Operation(name="operations/4")
+    md = types_pb2.OperationMetadata(progress_percent=40, verb="generateVideos")
+    md.create_time.FromSeconds(1_700_000_000)
+    pb.metadata.Pack(md)
+    assert _convert.to_operation(pb).metadata == {
+        "@type": "type.googleapis.com/genai_grpc.v1.OperationMetadata",
+        "createTime": "2023-11-14T22:13:20Z",
+        "progressPercent": 40,
+        "verb": "generateVideos",
+    }
+
+
+def test_done_without_error_or_response_is_valid() -> None:
+    op = _convert.to_operation(operations_pb2.Operation(name="operations/5", done=True))
+    assert op.done and op.error is None and op.response is None and op.raw_response is None
+
+
+@pytest.mark.parametrize("name,response_url,expected", [
+    ("models/veo-2.0/operations/1", "", types.GenerateVideosOperation),
+    ("projects/p/locations/us/publishers/google/models/veo/operations/1", "", types.GenerateVideosOperation),
+    ("fileSearchStores/s/upload/operations/1", "", types.UploadToFileSearchStoreOperation),
+    ("fileSearchStores/s/operations/1", "", types.ImportFileOperation),
+    ("operations/abc", "", types.Operation),
+    ("operations/abc", "type.googleapis.com/genai_grpc.v1.ImportFileResponse", types.ImportFileOperation),
+    ("models/veo/operations/1", "type.googleapis.com/genai_grpc.v1.UploadToFileSearchStoreResponse",
+     types.UploadToFileSearchStoreOperation),
+])
+def test_class_follows_response_type_then_name(name: str, response_url: str, expected: type) -> None:
+    assert _convert.class_for(name, response_url) is expected
+
+
+def test_registry_maps_user_types() -> None:
+    _convert.register_response("acme.v1.Result", lambda b: {"len": len(b)})
+    try:
+        pb = operations_pb2.Operation(name="operations/6", done=True)
+        pb.response.type_url = "type.googleapis.com/acme.v1.Result"
+        pb.response.value = b"abc"
+        assert _convert.to_operation(pb).response == {"len": 3}
+    finally:
+        del _convert._RESPONSES["acme.v1.Result"]
+
+
+@pytest.mark.parametrize("name,decoder", [("", len), ("type.googleapis.com/a.B", len), (3, len), ("a.B", 5)])
+def test_registry_rejects_bad_registrations(name: object, decoder: object) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        _convert.register_response(name, decoder)  # type: ignore[arg-type]
