@@ -35,6 +35,6 @@ def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
 
 
 @lru_cache(maxsize=4096)
-def routing_header(name: str) -> tuple[str, str]:
+def routing_header(value: str, field: str = "name") -> tuple[str, str]:
     """The x-goog-request-params header Google's front ends route a call by."""
-    return ("x-goog-request-params", "name=" + quote(name, safe="/"))
+    return ("x-goog-request-params", f"{field}={quote(value, safe='/')}")

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from genai_grpc import _convert, _names
+from genai_grpc import _convert, _names, _routing
 from genai_grpc._sync.transport import Transport
-from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.types import Operation
 
 
@@ -24,6 +23,8 @@ class Operations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        request = operations_pb2.GetOperationRequest(name=name)
-        pb = self._transport.call("operations", "GetOperation", request, name, timeout)
+        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        pb = self._transport.call(
+            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
+        )
         return _convert.to_operation(pb, cls)

@@ -3,44 +3,63 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import grpc
 
-from genai_grpc import _rpc
+from genai_grpc import _channel, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 
 class Transport:
     """One channel, opened on first use and reused by every call until close()."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        credentials: _channel.ChannelCredentials | None = None,
+        interceptors: Sequence[Any] = (),
+    ) -> None:
         self._config = config
+        self._credentials = credentials or _channel.ChannelCredentials(config)
+        self._interceptors = tuple(interceptors)
         self._channel: Any = None
         self._stubs: dict[str, Any] = {}
 
+    @property
+    def config(self) -> ClientConfig:
+        """What this transport connects to, and how."""
+        return self._config
+
     def _open(self) -> dict[str, Any]:
-        config = self._config
-        if config.secure:
-            channel = grpc.secure_channel(config.target, config.credentials, options=config.options)
-        else:
-            channel = grpc.insecure_channel(config.target, options=config.options)
+        credentials = self._credentials.get()
+        channel = _channel.open_channel(grpc, self._config, credentials, self._interceptors)
         self._channel = channel
         self._stubs = {
             "operations": operations_pb2_grpc.OperationsStub(channel),
             "genai": service_pb2_grpc.GenAIStub(channel),
+            "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
         }
         return self._stubs
 
     def call(
-        self, service: str, method: str, request: Any, name: str, timeout: float | None = None
+        self,
+        service: str,
+        method: str,
+        request: Any,
+        name: str,
+        timeout: float | None = None,
+        *,
+        routing_field: str = "name",
     ) -> Any:
-        """Send one unary RPC; a gRPC failure comes out as ClientError / ServerError."""
+        """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
+        ClientError / ServerError."""
         stubs = self._stubs or self._open()
         rpc = getattr(stubs[service], method)
-        metadata = (*self._config.metadata, _rpc.routing_header(name))
+        metadata = (*self._config.metadata, _rpc.routing_header(name, routing_field))
         try:
             return rpc(request, metadata=metadata, timeout=timeout or self._config.timeout)
         except grpc.RpcError as exc:
@@ -51,3 +70,6 @@ class Transport:
         channel, self._channel, self._stubs = self._channel, None, {}
         if channel is not None:
             channel.close()
+
+    def __repr__(self) -> str:
+        return f"Transport(target={self._config.target!r}, secure={self._config.secure})"
