@@ -13,7 +13,8 @@ GetOperation (~200 -> ~380 us) and adds ~0.5 ms of latency.
 from __future__ import annotations
 
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import grpc
 

@@ -25,8 +25,9 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from genai_grpc import __version__
 
@@ -375,5 +376,5 @@ def is_loopback(host: str) -> bool:
 
 def client_header(grpc_version: str) -> str:
     """The x-goog-api-client / user-agent value: this library, Python and grpcio versions."""
-    python = "%d.%d.%d" % sys.version_info[:3]
+    python = ".".join(str(part) for part in sys.version_info[:3])
     return f"genai-grpc/{__version__} gl-python/{python} grpc/{grpc_version}"
