@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 
-from genai_grpc import _config
+from genai_grpc import _config, _rpc
 from genai_grpc._config import ClientConfig
 
 
@@ -95,4 +95,25 @@ def _google_plugin(config: ClientConfig) -> grpc.AuthMetadataPlugin:
         credentials, _ = google.auth.default(scopes=scopes)
     else:
         credentials = google.auth.credentials.with_scopes_if_required(config.credentials, scopes)  # type: ignore[no-untyped-call]
-    return AuthMetadataPlugin(credentials, Request())  # type: ignore[no-untyped-call]
+    return _MarkPermanentFailures(AuthMetadataPlugin(credentials, Request()))  # type: ignore[no-untyped-call]
+
+
+class _MarkPermanentFailures(grpc.AuthMetadataPlugin):  # type: ignore[misc]
+    """Marks token refreshes that retrying cannot fix (revoked or invalid credentials).
+
+    gRPC fails every call whose plugin raised with UNAVAILABLE, which pollers retry; the mark
+    lets _rpc.to_api_error report UNAUTHENTICATED (a 401 ClientError) instead.
+    """
+
+    def __init__(self, plugin: grpc.AuthMetadataPlugin) -> None:
+        self._plugin = plugin
+
+    def __call__(self, context: Any, callback: Any) -> None:
+        from google.auth.exceptions import RefreshError
+
+        try:
+            self._plugin(context, callback)
+        except RefreshError as exc:
+            if getattr(exc, "retryable", False):
+                raise
+            raise _rpc.PermanentAuthError(f"{_rpc.AUTH_FAILED} {exc}") from exc

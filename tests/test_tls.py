@@ -138,6 +138,27 @@ def test_token_is_refreshed_when_it_expires(tls: ScriptedServer, certs: Certs) -
     assert tls.received[0][2]["x-goog-user-project"] == "qp"
 
 
+class FailingCredentials(MintingCredentials):
+    def __init__(self, retryable: bool) -> None:
+        super().__init__()
+        self.retryable = retryable
+
+    def refresh(self, request: Any) -> None:
+        raise auth_exceptions.RefreshError("invalid_grant: Token has been expired or revoked.",
+                                           retryable=self.retryable)
+
+
+@pytest.mark.parametrize("retryable,cls,code", [(False, errors.ClientError, 401), (True, errors.ServerError, 503)])
+def test_a_refresh_that_retrying_cannot_fix_is_401(tls: ScriptedServer, certs: Certs, retryable: bool,
+                                                   cls: type, code: int) -> None:
+    with Client(vertexai=True, credentials=FailingCredentials(retryable), endpoint=tls.address,
+                root_certificates=certs.ca) as client:
+        with pytest.raises(cls) as info:
+            client.operations.get(PLAIN)
+    assert info.value.code == code and "invalid_grant" in info.value.message
+    assert tls.received == []
+
+
 def test_application_default_credentials_are_looked_up_once_at_the_first_call(
     tls: ScriptedServer, certs: Certs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
