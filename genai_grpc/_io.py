@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 import grpc
-from google.protobuf import duration_pb2
 
 from genai_grpc import _rpc
 from genai_grpc._generated.google.longrunning import operations_pb2
@@ -31,9 +30,11 @@ def request(name: str, call: Call) -> Any:
     """The request message for a Call about operation `name`."""
     if call.method == GET:
         return operations_pb2.GetOperationRequest(name=name)
-    hold = duration_pb2.Duration()
-    hold.FromNanoseconds(int((call.hold or 0.0) * 1e9))
-    return operations_pb2.WaitOperationRequest(name=name, timeout=hold)
+    message = operations_pb2.WaitOperationRequest(name=name)
+    # Set field by field: the message lives in the private pool, its Duration too.
+    seconds, nanos = divmod(int((call.hold or 0.0) * 1e9), 1_000_000_000)
+    message.timeout.seconds, message.timeout.nanos = seconds, nanos
+    return message
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

@@ -60,9 +60,11 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
     def fail_next(self, code: grpc.StatusCode, message: str, status: status_pb2.Status | None = None) -> None:
         self.failures.append((code, message, status))
 
-    def _answer(self, method: str, request: Any, context: grpc.ServicerContext) -> operations_pb2.Operation:
+    def _answer(self, method: str, request: Any, context: grpc.ServicerContext,
+                record: bool = True) -> operations_pb2.Operation:
         with self._lock:
-            self.received.append((method, request, dict(context.invocation_metadata())))
+            if record:
+                self.received.append((method, request, dict(context.invocation_metadata())))
             failure = self.failures.pop(0) if self.failures else None
         if failure is not None:
             code, message, status = failure
@@ -84,8 +86,9 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         return self._answer("GetOperation", request, context)
 
     def WaitOperation(self, request: Any, context: grpc.ServicerContext) -> operations_pb2.Operation:
-        if not self.wait_implemented:
+        with self._lock:
             self.received.append(("WaitOperation", request, dict(context.invocation_metadata())))
+        if not self.wait_implemented:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found!")
         if self.hold_waits:
             end = time.monotonic() + request.timeout.ToTimedelta().total_seconds()
@@ -93,7 +96,7 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
                 time.sleep(0.01)
             if not context.is_active():
                 self.abandoned.set()
-        return self._answer("WaitOperation", request, context)
+        return self._answer("WaitOperation", request, context, record=False)
 
     def ListOperations(self, request: Any, context: grpc.ServicerContext) -> operations_pb2.ListOperationsResponse:
         """Pages over the stored operations by name; the page token is an offset."""
