@@ -157,7 +157,7 @@ def build(
         poll=poll,
         retry=retry,
         rpc_timeout=rpc_timeout,
-        long_poll=not watch and len(operations) <= concurrency,
+        use_wait=not watch and len(operations) <= concurrency,
         watch=watch,
     )
     fleet = Fleet(concurrency, timeout)

@@ -82,7 +82,7 @@ class Plan:
     poll: PollPolicy
     retry: RetryPolicy
     rpc_timeout: float
-    long_poll: bool = True
+    use_wait: bool = True
     watch: bool = False
 
 
@@ -96,7 +96,7 @@ def next_call(plan: Plan, features: Features, now: float) -> Call | None:
     if remaining is not None and remaining < MIN_RPC:
         return None
     rpc = plan.rpc_timeout if remaining is None else min(plan.rpc_timeout, remaining)
-    if plan.long_poll and features.wait_operation and plan.poll.long_poll > 0:
+    if plan.use_wait and features.wait_operation and plan.poll.long_poll > 0:
         if remaining is None:
             hold = plan.poll.long_poll
             return Call(WAIT, hold + plan.rpc_timeout, hold)

@@ -20,7 +20,7 @@ from genai_grpc._generated.google.longrunning import operations_pb2, operations_
 
 
 class ScriptedServer(operations_pb2_grpc.OperationsServicer):
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.operations: dict[str, operations_pb2.Operation] = {}
         self.failures: list[tuple[grpc.StatusCode, str, status_pb2.Status | None]] = []
         self.received: list[tuple[str, Any, dict[str, str]]] = []
@@ -38,7 +38,7 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
                                    options=[("grpc.max_send_message_length", -1)])
         operations_pb2_grpc.add_OperationsServicer_to_server(self, self._server)
-        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        self.port = self._server.add_insecure_port(f"127.0.0.1:{port}")
         self.address = f"127.0.0.1:{self.port}"
 
     def __enter__(self) -> ScriptedServer:

@@ -222,3 +222,43 @@ def test_ctrl_c_stops_a_sync_wait(scripted: ScriptedServer) -> None:
         child.wait()
     assert "interrupted" in out and "KeyboardInterrupt" in err, err
     assert scripted.abandoned.wait(5)
+
+
+def test_a_sync_fleet_needs_no_thread_per_operation(scripted: ScriptedServer, client: Client) -> None:
+    import threading
+
+    names = [f"operations/{i}" for i in range(300)]
+    for name in names:
+        scripted.script(name, snap(name), snap(name), snap(name, done=True))
+    def client_threads() -> int:  # the in-process test server's pool threads don't count
+        return sum(not t.name.startswith("ThreadPoolExecutor") for t in threading.enumerate())
+
+    before = peak = client_threads()
+    for _ in client.operations.as_completed(names, timeout=30, poll=FAST):
+        peak = max(peak, client_threads())
+    assert peak - before < 3
+
+
+def test_a_server_restart_mid_wait_is_ridden_out(scripted: ScriptedServer, ops: Side) -> None:
+    import threading
+
+    scripted.put(snap("operations/1", progress=5))
+    replacement: list[ScriptedServer] = []
+
+    def restart() -> None:
+        time.sleep(0.3)
+        scripted.__exit__()
+        time.sleep(0.3)
+        new = ScriptedServer(port=scripted.port)
+        new.put(snap("operations/1", done=True))
+        replacement.append(new.__enter__())
+
+    thread = threading.Thread(target=restart)
+    thread.start()
+    try:
+        op = ops.wait("operations/1", timeout=20, poll=FAST_GET, retry=QUICK_RETRY)
+    finally:
+        thread.join()
+        for server in replacement:
+            server.__exit__()
+    assert op.done
