@@ -6,8 +6,12 @@ from types import TracebackType
 from typing import Any
 
 from genai_grpc import _config
+from genai_grpc._async.file_search_stores import AsyncFileSearchStores
+from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
 from genai_grpc._async.transport import AsyncTransport
+from genai_grpc._sync.file_search_stores import FileSearchStores
+from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
 from genai_grpc.types import PollPolicy, RetryPolicy
@@ -21,6 +25,8 @@ class AsyncClient:
     ) -> None:
         self._transport = AsyncTransport(config)
         self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
+        self.models = AsyncModels(self._transport)
+        self.file_search_stores = AsyncFileSearchStores(self._transport)
 
     async def aclose(self) -> None:
         """Close the grpc.aio channel."""
@@ -72,6 +78,8 @@ class Client:
             if value is not None and not isinstance(value, cls):
                 raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
         self.operations = Operations(self._transport, poll=poll, retry=retry)
+        self.models = Models(self._transport)
+        self.file_search_stores = FileSearchStores(self._transport)
         self.aio = AsyncClient(self._config, poll=poll, retry=retry)
 
     def close(self) -> None:
