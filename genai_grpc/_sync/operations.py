@@ -97,6 +97,8 @@ class Operations:
         once. Done Operations given in are yielded at once without an RPC. When `timeout`
         runs out, the ones still running are in the OperationTimeoutError's `.pending`.
         A permanent error of any operation (e.g. 404) raises at once and stops the rest.
+        The budget counts from this call. Leaving the loop early cancels the RPCs in flight
+        when the iterator is closed (wrap it in contextlib.closing to close it at once).
         """
         return self._drive(self._make_fleet(operations, timeout, poll, retry, concurrency=concurrency))
 
