@@ -26,6 +26,7 @@ WAIT = "WaitOperation"
 TRANSIENT = frozenset({14, 8, 4})
 _UNIMPLEMENTED = 12
 _RESOURCE_EXHAUSTED = 8
+_DEADLINE_EXCEEDED = 4
 #: Below this many seconds left, an RPC could not come back in time: give up instead.
 MIN_RPC = 0.001
 
@@ -106,6 +107,11 @@ def next_call(plan: Plan, features: Features, now: float) -> Call | None:
     return Call(GET, rpc)
 
 
+def budget_capped(plan: Plan, started: float, call: Call) -> bool:
+    """Whether `call`'s deadline was the end of the wait's budget."""
+    return plan.deadline is not None and started + call.timeout >= plan.deadline - MIN_RPC
+
+
 def retry_after(error: APIError, cap: float, retry: RetryPolicy, rand: Callable[[], float]) -> float:
     """Seconds to wait after a transient failure: the server's RetryInfo delay, if any."""
     if error.grpc_code == _RESOURCE_EXHAUSTED and error.retry_delay is not None:
@@ -174,6 +180,9 @@ def wait_for(
             features.wait_operation = False
             next_at = now
             continue
+        if error.grpc_code == _DEADLINE_EXCEEDED and budget_capped(plan, started, call):
+            # Our own budget ran out mid-call: a timeout, not a failure of the server.
+            raise timeout_error(name, plan, snapshot(), last_error)
         if error.grpc_code not in TRANSIENT:
             raise error
         last_error = error

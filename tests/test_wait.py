@@ -60,7 +60,7 @@ def test_failed_operation_is_returned_and_keeps_its_class(scripted: ScriptedServ
 def test_timeout_carries_the_last_snapshot(scripted: ScriptedServer, ops: Side) -> None:
     scripted.script("operations/slow", snap("operations/slow", progress=42))
     with pytest.raises(errors.OperationTimeoutError) as info:
-        ops.wait("operations/slow", timeout=0.3, poll=FAST_GET)
+        ops.wait("operations/slow", timeout=1.0, poll=FAST_GET)
     assert isinstance(info.value, TimeoutError)
     assert info.value.operation.metadata == {"p": 42.0} and info.value.last_error is None
 
@@ -79,7 +79,7 @@ def test_an_outage_past_the_deadline_names_its_status(scripted: ScriptedServer, 
     for _ in range(1000):
         scripted.fail_next(grpc.StatusCode.UNAVAILABLE, "down for maintenance")
     with pytest.raises(errors.OperationTimeoutError) as info:
-        ops.wait("operations/1", timeout=0.3, poll=FAST_GET, retry=QUICK_RETRY)
+        ops.wait("operations/1", timeout=1.0, poll=FAST_GET, retry=QUICK_RETRY)
     assert info.value.last_error.status == "UNAVAILABLE" and info.value.operation is None
     assert info.value.pending[0].name == "operations/1"
 
@@ -145,7 +145,7 @@ def test_fleet_timeout_lists_the_pending(scripted: ScriptedServer, ops: Side) ->
     scripted.put(snap("operations/a", done=True))
     scripted.put(snap("operations/b"))
     with pytest.raises(errors.OperationTimeoutError) as info:
-        ops.wait_all(["operations/a", "operations/b"], timeout=0.3, poll=FAST_GET)
+        ops.wait_all(["operations/a", "operations/b"], timeout=1.5, poll=FAST_GET)
     assert [op.name for op in info.value.pending] == ["operations/b"]
 
 

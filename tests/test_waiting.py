@@ -254,3 +254,17 @@ def test_bad_timeouts_are_value_errors(bad: object) -> None:
 def test_bad_concurrency_is_a_value_error(bad: object) -> None:
     with pytest.raises(ValueError, match="concurrency"):
         fleet_of(["operations/a"], concurrency=bad)  # type: ignore[arg-type]
+
+
+def test_a_call_cut_short_by_the_budget_is_a_timeout_not_an_error() -> None:
+    m = machine(plan(timeout=2.0))
+    assert next(m) == Call(GET, 2.0)
+    with pytest.raises(errors.OperationTimeoutError) as info:
+        m.send(Reply(2.0, error=err(4)))
+    assert info.value.last_error is None
+
+
+def test_a_call_that_timed_out_on_its_own_deadline_is_retried() -> None:
+    m = machine(plan(timeout=100.0))
+    assert next(m) == Call(GET, 60.0)
+    assert isinstance(m.send(Reply(60.0, error=err(4))), Sleep)
