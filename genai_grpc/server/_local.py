@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import threading
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import grpc
-from typing_extensions import Self
 
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self needs Python 3.11
 
 _OPTIONS = [
     ("grpc.max_receive_message_length", 256 << 20),
@@ -21,7 +23,6 @@ _OPTIONS = [
     ("grpc.so_reuseport", 0),
 ]
 _STOP_GRACE_S = 1.0
-_Server = TypeVar("_Server", bound="LocalServer")
 
 
 def format_address(host: str, port: int) -> str:
@@ -32,7 +33,12 @@ def format_address(host: str, port: int) -> str:
 async def open_server(service: Service, host: str, port: int) -> tuple[grpc.aio.Server, int]:
     """Start a grpc.aio server for `service`; returns it and the port it listens on."""
     server = grpc.aio.server(options=_OPTIONS)
-    server.add_generic_rpc_handlers(service.handlers())
+    for name, methods in service.services().items():
+        if hasattr(server, "add_registered_method_handlers"):
+            # Newer grpcio (not 1.63): the core matches registered methods without a generic lookup.
+            server.add_registered_method_handlers(name, methods)
+        else:
+            server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, methods),))
     bound = server.add_insecure_port(format_address(host, port))
     if bound == 0:
         raise OSError(f"cannot listen on {format_address(host, port)}")
@@ -141,7 +147,7 @@ class LocalServer:
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._serve(loop))
-        except BaseException as error:  # noqa: BLE001 - start() re-raises it
+        except BaseException as error:
             self._error = error
         finally:
             self._ready.set()

@@ -145,21 +145,18 @@ class Service:
 
     # plumbing
 
-    def handlers(self) -> tuple[grpc.GenericRpcHandler, grpc.GenericRpcHandler]:
-        """Handlers for both services, with faults applied to every call."""
+    def services(self) -> dict[str, dict[str, grpc.RpcMethodHandler]]:
+        """Method handlers by service name, with faults applied to every call."""
         ops, genai = operations_pb2, service_pb2
-        return grpc.method_handlers_generic_handler(
-            "google.longrunning.Operations",
-            {
+        return {
+            "google.longrunning.Operations": {
                 "GetOperation": self._method(self.get_operation, ops.GetOperationRequest, True),
                 "ListOperations": self._method(self.list_operations, ops.ListOperationsRequest),
                 "CancelOperation": self._method(self.cancel_operation, ops.CancelOperationRequest),
                 "DeleteOperation": self._method(self.delete_operation, ops.DeleteOperationRequest),
                 "WaitOperation": self._method(self.wait_operation, ops.WaitOperationRequest, True),
             },
-        ), grpc.method_handlers_generic_handler(
-            "genai_grpc.v1.GenAI",
-            {
+            "genai_grpc.v1.GenAI": {
                 "GenerateVideos": self._method(
                     self.generate_videos, genai.GenerateVideosRequest, True
                 ),
@@ -168,14 +165,21 @@ class Service:
                     self.upload_to_file_search_store, genai.UploadToFileSearchStoreRequest, True
                 ),
             },
-        )
+        }
 
     def _method(
         self, handler: Handler, request_cls: Any, returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            faults = self.faults
             try:
-                await self._gate(context)
+                if (
+                    faults.api_key is not None
+                    or faults.latency_s
+                    or faults.fail_next
+                    or (faults.fail_rate)
+                ):
+                    await self._gate(context)
                 return await handler(request, context)
             except Abort as abort:
                 await _abort(context, abort)

@@ -13,9 +13,9 @@ from typing import Any
 
 import grpc
 import pytest
-
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
+
 from genai_grpc.server import LocalServer
 
 CLI = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -52,10 +52,12 @@ def genai(channel: grpc.Channel) -> Any:
     return service_pb2_grpc.GenAIStub(channel)
 
 
-def video(genai: Any, prompt: str = "a cat", model: str = "veo-2.0", **config: Any) -> Any:
+def video(
+    genai: Any, prompt: str = "a cat", model: str = "veo-2.0", metadata: Any = None, **config: Any
+) -> Any:
     """Start a generate-videos operation and return it."""
     request = service_pb2.GenerateVideosRequest(model=model, prompt=prompt, config=config)
-    return genai.GenerateVideos(request)
+    return genai.GenerateVideos(request, metadata=metadata)
 
 
 def get(ops: Any, name: str, **kwargs: Any) -> Any:
@@ -74,7 +76,9 @@ def spawned(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[Any
     """`serve ARGS` in a subprocess; yields it and the address it printed."""
     proc = subprocess.Popen(
         [sys.executable, "-c", CLI, "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     try:
@@ -82,7 +86,10 @@ def spawned(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[Any
         assert ready, "the server printed no address within 20 s"
         assert proc.stdout is not None
         address = proc.stdout.readline().strip()
-        assert address.startswith("127.0.0.1:"), (address, proc.stderr.read() if proc.stderr else "")
+        assert address.startswith("127.0.0.1:"), (
+            address,
+            proc.stderr.read() if proc.stderr else "",
+        )
         yield proc, address
     finally:
         if proc.poll() is None:

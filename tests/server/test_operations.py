@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 import grpc
-
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
+
 from genai_grpc.server import LocalServer
 
 from .conftest import get, rpc_error, video
@@ -57,8 +57,10 @@ def test_cancel_finished_changes_nothing(ops: Any, genai: Any) -> None:
 
 
 def test_cancel_and_delete_errors(ops: Any) -> None:
-    for call, request in [(ops.CancelOperation, pb.CancelOperationRequest),
-                          (ops.DeleteOperation, pb.DeleteOperationRequest)]:
+    for call, request in [
+        (ops.CancelOperation, pb.CancelOperationRequest),
+        (ops.DeleteOperation, pb.DeleteOperationRequest),
+    ]:
         assert rpc_error(call, request(name="")).code() == grpc.StatusCode.INVALID_ARGUMENT
         assert rpc_error(call, request(name="x/operations/1")).code() == grpc.StatusCode.NOT_FOUND
 
@@ -120,14 +122,24 @@ def names(ops: Any, **request: Any) -> list[str]:
 
 def test_list_by_parent_and_done(ops: Any, genai: Any) -> None:
     store = "fileSearchStores/list-test"
-    imported = genai.ImportFile(service_pb2.ImportFileRequest(
-        file_search_store_name=store, source={"gcs_uri": "gs://b/doc.pdf"}))
-    uploaded = genai.UploadToFileSearchStore(service_pb2.UploadToFileSearchStoreRequest(
-        file_search_store_name=store, data=b"hi"))
-    slow = genai.ImportFile(service_pb2.ImportFileRequest(
-        file_search_store_name=store, source={"file_name": "x [duration:30]"}))
-    genai.ImportFile(service_pb2.ImportFileRequest(
-        file_search_store_name=store + "2", source={"gcs_uri": "gs://b/other"}))
+    imported = genai.ImportFile(
+        service_pb2.ImportFileRequest(
+            file_search_store_name=store, source={"gcs_uri": "gs://b/doc.pdf"}
+        )
+    )
+    uploaded = genai.UploadToFileSearchStore(
+        service_pb2.UploadToFileSearchStoreRequest(file_search_store_name=store, data=b"hi")
+    )
+    slow = genai.ImportFile(
+        service_pb2.ImportFileRequest(
+            file_search_store_name=store, source={"file_name": "x [duration:30]"}
+        )
+    )
+    genai.ImportFile(
+        service_pb2.ImportFileRequest(
+            file_search_store_name=store + "2", source={"gcs_uri": "gs://b/other"}
+        )
+    )
     assert names(ops, name=store, page_size=1000) == [imported.name, uploaded.name, slow.name]
     assert names(ops, name=store, filter="done=true") == [imported.name, uploaded.name]
     assert names(ops, name=store, filter=" done = false ") == [slow.name]
@@ -137,8 +149,12 @@ def test_list_by_parent_and_done(ops: Any, genai: Any) -> None:
 
 
 def test_list_errors(ops: Any) -> None:
-    cases = [({"filter": "name=x"}, "filter 'name=x'"), ({"page_size": -5}, "page_size -5"),
-             ({"page_token": "garbage!"}, "page_token"), ({"name": "a//b"}, "empty path")]
+    cases = [
+        ({"filter": "name=x"}, "filter 'name=x'"),
+        ({"page_size": -5}, "page_size -5"),
+        ({"page_token": "garbage!"}, "page_token"),
+        ({"name": "a//b"}, "empty path"),
+    ]
     for request, words in cases:
         error = rpc_error(ops.ListOperations, pb.ListOperationsRequest(**request))
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and words in error.details()

@@ -22,8 +22,14 @@ from genai_grpc.server._progress import Timing, progress, remaining_ns
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", None), ("  ", None), ("done=true", True), ("done = false", False),
-     (" DONE=True ", True), ("done=FALSE", False)],
+    [
+        ("", None),
+        ("  ", None),
+        ("done=true", True),
+        ("done = false", False),
+        (" DONE=True ", True),
+        ("done=FALSE", False),
+    ],
 )
 def test_filter_accepts(text: str, expected: bool | None) -> None:
     assert parse_filter(text) is expected
@@ -113,8 +119,9 @@ def test_outcome_markers() -> None:
     assert parse_outcome("[empty]").empty
 
 
-@pytest.mark.parametrize("text", ["[fail:nope]", "[fail:0]", "[filter:x]", "[filter:-1]",
-                                  "[shape:yaml]", "[duration:]"])
+@pytest.mark.parametrize(
+    "text", ["[fail:nope]", "[fail:0]", "[filter:x]", "[filter:-1]", "[shape:yaml]", "[duration:]"]
+)
 def test_outcome_rejects_bad_values(text: str) -> None:
     with pytest.raises(MarkerError, match="marker"):
         parse_outcome(text)
@@ -124,12 +131,20 @@ def test_faults_validate_and_count_down() -> None:
     faults = Faults(fail_code="resource_exhausted", fail_next=2)
     assert faults.fail_code == "RESOURCE_EXHAUSTED"
     assert [faults.injected_failure(0.99) for _ in range(3)] == [
-        "RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED", None]
+        "RESOURCE_EXHAUSTED",
+        "RESOURCE_EXHAUSTED",
+        None,
+    ]
     faults.fail_rate = 0.25
     assert faults.injected_failure(0.2) == "RESOURCE_EXHAUSTED"
     assert faults.injected_failure(0.3) is None
-    for bad in [{"fail_rate": 1.5}, {"latency_s": -1}, {"fail_code": "NOPE"}, {"fail_next": -1},
-                {"api_key": ""}]:
+    for bad in [
+        {"fail_rate": 1.5},
+        {"latency_s": -1},
+        {"fail_code": "NOPE"},
+        {"fail_next": -1},
+        {"api_key": ""},
+    ]:
         with pytest.raises(ValueError):
             Faults(**bad)  # type: ignore[arg-type]
     faults.reset()

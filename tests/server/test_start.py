@@ -7,10 +7,10 @@ from typing import Any
 
 import grpc
 import pytest
+from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from google.protobuf import json_format, struct_pb2
 from google.rpc import error_details_pb2
 
-from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc.server._build import video_uri
 
 from .conftest import get, rpc_error, video
@@ -92,8 +92,11 @@ def struct_of(op: Any) -> dict[str, Any]:
 
 
 def test_gemini_shape(ops: Any, genai: Any) -> None:
-    body = struct_of(get(ops, video(genai, "[shape:gemini] [filter:1]", number_of_videos=2,
-                                   return_uri=True).name))
+    body = struct_of(
+        get(
+            ops, video(genai, "[shape:gemini] [filter:1]", number_of_videos=2, return_uri=True).name
+        )
+    )
     inner = body["generateVideoResponse"]
     assert inner["generatedSamples"][0]["video"]["uri"].startswith("genai-grpc://")
     assert inner["raiMediaFilteredCount"] == 1
@@ -106,8 +109,11 @@ def test_vertex_shape_inline_bytes(ops: Any, genai: Any) -> None:
 
 
 def test_import_file(ops: Any, genai: Any) -> None:
-    op = genai.ImportFile(service_pb2.ImportFileRequest(
-        file_search_store_name="fileSearchStores/abc", source={"gcs_uri": "gs://b/d.pdf"}))
+    op = genai.ImportFile(
+        service_pb2.ImportFileRequest(
+            file_search_store_name="fileSearchStores/abc", source={"gcs_uri": "gs://b/d.pdf"}
+        )
+    )
     assert op.name.startswith("fileSearchStores/abc/operations/")
     result = response(get(ops, op.name), types_pb2.ImportFileResponse)
     assert result.parent == "fileSearchStores/abc"
@@ -115,17 +121,25 @@ def test_import_file(ops: Any, genai: Any) -> None:
 
 
 def test_upload(ops: Any, genai: Any) -> None:
-    op = genai.UploadToFileSearchStore(service_pb2.UploadToFileSearchStoreRequest(
-        file_search_store_name="fileSearchStores/abc", display_name="notes", mime_type="text/plain",
-        data=b"x" * 1000))
+    op = genai.UploadToFileSearchStore(
+        service_pb2.UploadToFileSearchStoreRequest(
+            file_search_store_name="fileSearchStores/abc",
+            display_name="notes",
+            mime_type="text/plain",
+            data=b"x" * 1000,
+        )
+    )
     assert op.name.startswith("fileSearchStores/abc/upload/operations/")
     result = response(get(ops, op.name), types_pb2.UploadToFileSearchStoreResponse)
     assert (result.size_bytes, result.mime_type) == (1000, "text/plain")
 
 
 def test_import_can_fail_on_request(ops: Any, genai: Any) -> None:
-    op = genai.ImportFile(service_pb2.ImportFileRequest(
-        file_search_store_name="fileSearchStores/abc", source={"file_name": "[fail:not_found]"}))
+    op = genai.ImportFile(
+        service_pb2.ImportFileRequest(
+            file_search_store_name="fileSearchStores/abc", source={"file_name": "[fail:not_found]"}
+        )
+    )
     assert get(ops, op.name).error.code == 5
 
 
@@ -134,12 +148,21 @@ BAD = [
     ("GenerateVideos", {"model": "a b", "prompt": "x"}, "not a model name"),
     ("GenerateVideos", {"model": "veo", "prompt": "  "}, "prompt is empty"),
     ("GenerateVideos", {"model": "veo", "prompt": "[fail:bogus]"}, "marker [fail:bogus]"),
-    ("GenerateVideos", {"model": "veo", "prompt": "x", "config": {"number_of_videos": 9}},
-     "number_of_videos"),
-    ("GenerateVideos", {"model": "veo", "prompt": "x", "config": {"video_size_bytes": -1}},
-     "video_size_bytes"),
-    ("ImportFile", {"file_search_store_name": "abc", "source": {"gcs_uri": "gs://x"}},
-     "fileSearchStores/{store}"),
+    (
+        "GenerateVideos",
+        {"model": "veo", "prompt": "x", "config": {"number_of_videos": 9}},
+        "number_of_videos",
+    ),
+    (
+        "GenerateVideos",
+        {"model": "veo", "prompt": "x", "config": {"video_size_bytes": -1}},
+        "video_size_bytes",
+    ),
+    (
+        "ImportFile",
+        {"file_search_store_name": "abc", "source": {"gcs_uri": "gs://x"}},
+        "fileSearchStores/{store}",
+    ),
     ("ImportFile", {"file_search_store_name": "fileSearchStores/abc"}, "source"),
     ("UploadToFileSearchStore", {"file_search_store_name": ""}, "is empty"),
 ]
