@@ -100,6 +100,38 @@ async def drive(address: str, names: list[str], seconds: float, concurrency: int
         return done / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def compare(
+    targets: dict[str, tuple[str, int]], names: list[str], args: argparse.Namespace
+) -> None:
+    """Drive the targets alternately; print each round, then medians and the ratio."""
+    rates: dict[str, list[float]] = {label: [] for label in targets}
+    costs: dict[str, list[float]] = {label: [] for label in targets}
+    for round_ in range(1, args.rounds + 1):
+        for label, (address, pid) in targets.items():
+            cpu = cpu_seconds(pid)
+            rate = asyncio.run(drive(address, names, args.seconds, args.concurrency))
+            # Server CPU per call is steadier than calls/s when other work shares the cores.
+            cost = (cpu_seconds(pid) - cpu) / (rate * args.seconds) * 1e6
+            rates[label].append(rate)
+            costs[label].append(cost)
+            print(f"round {round_} {label:8} {rate:7.0f} calls/s {cost:6.1f} us server CPU/call")
+    rate = {label: statistics.median(values) for label, values in rates.items()}
+    cost = {label: statistics.median(values) for label, values in costs.items()}
+    kind = "running" if args.running else "finished"
+    print(
+        f"median local {rate['local']:.0f} calls/s, baseline {rate['baseline']:.0f} calls/s, "
+        f"ratio {rate['local'] / rate['baseline']:.3f}; server CPU/call local "
+        f"{cost['local']:.1f} us, baseline {cost['baseline']:.1f} us "
+        f"({kind} operations, {args.concurrency} callers, {os.cpu_count()} cores)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -120,20 +152,11 @@ def main() -> int:
             file.write(snapshot(local_address, names))
         baseline, baseline_address = spawn(__file__, "--serve-baseline", file.name)
         procs.append(baseline)
-        targets = {"local": local_address, "baseline": baseline_address}
-        rates: dict[str, list[float]] = {"local": [], "baseline": []}
-        for round_ in range(1, args.rounds + 1):
-            for label, address in targets.items():
-                rate = asyncio.run(drive(address, names, args.seconds, args.concurrency))
-                rates[label].append(rate)
-                print(f"round {round_} {label:8} {rate:9.0f} calls/s", flush=True)
-        medians = {label: statistics.median(values) for label, values in rates.items()}
-        print(
-            f"median   local {medians['local']:.0f} calls/s, baseline "
-            f"{medians['baseline']:.0f} calls/s, ratio {medians['local'] / medians['baseline']:.3f}"
-            f" ({'running' if args.running else 'finished'} operations, "
-            f"{args.concurrency} callers, {os.cpu_count()} cores)"
-        )
+        targets = {
+            "local": (local_address, local.pid),
+            "baseline": (baseline_address, baseline.pid),
+        }
+        compare(targets, names, args)
         os.unlink(file.name)
     finally:
         for proc in procs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -66,12 +67,18 @@ def video_uri(name: str, index: int) -> str:
 
 
 def _parse_request(record: Record) -> Any:
+    return _parse(record.kind, record.request)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(kind: str, request: bytes) -> Any:
+    # Read-only use: callers never modify the returned message.
     cls = {
         VIDEOS: service_pb2.GenerateVideosRequest,
         IMPORT: service_pb2.ImportFileRequest,
         UPLOAD: service_pb2.UploadToFileSearchStoreRequest,
-    }[record.kind]
-    return cls.FromString(record.request)
+    }[kind]
+    return cls.FromString(request)
 
 
 def _target(kind: str, request: Any) -> str:

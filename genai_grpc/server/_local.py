@@ -39,9 +39,13 @@ async def open_server(service: Service, host: str, port: int) -> tuple[grpc.aio.
             server.add_registered_method_handlers(name, methods)
         else:
             server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, methods),))
-    bound = server.add_insecure_port(format_address(host, port))
+    address = format_address(host, port)
+    try:
+        bound = server.add_insecure_port(address)
+    except RuntimeError as error:  # newer grpcio raises where older ones return 0
+        raise OSError(f"cannot listen on {address}: {error}") from None
     if bound == 0:
-        raise OSError(f"cannot listen on {format_address(host, port)}")
+        raise OSError(f"cannot listen on {address}")
     await server.start()
     return server, bound
 
@@ -147,7 +151,7 @@ class LocalServer:
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._serve(loop))
-        except BaseException as error:
+        except BaseException as error:  # noqa: BLE001 - start() re-raises it
             self._error = error
         finally:
             self._ready.set()

@@ -33,6 +33,7 @@ LIST_PAGE_BYTES = 32 << 20
 GARBAGE = b"\xff\xff\xff\xff not an Operation"
 _CACHE_BYTES = 32 << 20
 _CACHE_ITEM_BYTES = 1 << 20
+_CACHE_RECORDS = 10_000
 _DEADLINE_MARGIN_S = 0.05
 Handler = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
@@ -74,6 +75,8 @@ class Service:
         # Finished operations never change (only deletion removes them): serialize them once.
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_bytes = 0
+        # Rows change only through this service (cancel, delete), so it can keep them too.
+        self._records: OrderedDict[str, Record] = OrderedDict()
 
     # google.longrunning.Operations
 
@@ -103,8 +106,10 @@ class Service:
 
     async def cancel_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         name = _name(request.name)
-        if self.store.cancel(name, time.time_ns()) is None:
+        record = self.store.cancel(name, time.time_ns())
+        if record is None:
             raise _not_found(name)
+        self._records[name] = record
         self._notify()
         return empty_pb2.Empty()
 
@@ -214,9 +219,15 @@ class Service:
         return self._respond(self._record(operation.name), now)
 
     def _record(self, name: str) -> Record:
+        record = self._records.get(name)
+        if record is not None:
+            return record
         record = self.store.get(name)
         if record is None:
             raise _not_found(name)
+        self._records[name] = record
+        if len(self._records) > _CACHE_RECORDS:
+            self._records.popitem(last=False)
         return record
 
     def _respond(self, record: Record, now_ns: int) -> Any:
@@ -236,6 +247,7 @@ class Service:
             self._cache_bytes -= len(self._cache.popitem(last=False)[1])
 
     def _forget(self, name: str) -> None:
+        self._records.pop(name, None)
         data = self._cache.pop(name, None)
         if data is not None:
             self._cache_bytes -= len(data)

@@ -159,3 +159,12 @@ def test_list_errors(ops: Any) -> None:
         error = rpc_error(ops.ListOperations, pb.ListOperationsRequest(**request))
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and words in error.details()
     assert names(ops, name="models/none-such") == []  # the server is still serving
+
+
+def test_wait_on_an_operation_deleted_meanwhile(ops: Any, genai: Any) -> None:
+    op = video(genai, LONG)
+    future = ops.WaitOperation.future(pb.WaitOperationRequest(name=op.name))
+    time.sleep(0.2)
+    ops.DeleteOperation(pb.DeleteOperationRequest(name=op.name))
+    error = future.exception(timeout=2)
+    assert error is not None and error.code() == grpc.StatusCode.NOT_FOUND
