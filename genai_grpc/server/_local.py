@@ -79,9 +79,10 @@ class LocalServer:
         if duration_s < 0:
             raise ValueError(f"duration_s must be >= 0, not {duration_s}")
         self.host, self.db, self.duration_s, self.max_wait_s = host, db, duration_s, max_wait_s
-        self.faults = faults if faults is not None else Faults()
+        self._service: Service | None = None
+        self._faults = faults if faults is not None else Faults()
         if api_key is not None:
-            self.faults.api_key = api_key
+            self._faults.api_key = api_key
         self._requested_port = port
         self._port: int | None = None
         self._store: Store | None = None
@@ -90,6 +91,17 @@ class LocalServer:
         self._stopping: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+
+    @property
+    def faults(self) -> Faults:
+        """The faults in force; change its attributes, or assign a new Faults, at any time."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        self._faults = faults
+        if self._service is not None:
+            self._service.faults = faults
 
     @property
     def port(self) -> int:
@@ -132,6 +144,7 @@ class LocalServer:
             self._loop.call_soon_threadsafe(self._stopping.set)
         self._thread.join()
         self._thread, self._loop, self._stopping, self._port = None, None, None, None
+        self._service = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -158,8 +171,8 @@ class LocalServer:
             loop.close()
 
     async def _serve(self, loop: asyncio.AbstractEventLoop) -> None:
-        service = Service(self.store, self.faults, self.duration_s, self.max_wait_s)
-        server, self._port = await open_server(service, self.host, self._requested_port)
+        self._service = Service(self.store, self.faults, self.duration_s, self.max_wait_s)
+        server, self._port = await open_server(self._service, self.host, self._requested_port)
         self._stopping = asyncio.Event()
         self._loop = loop
         self._ready.set()

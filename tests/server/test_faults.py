@@ -113,3 +113,9 @@ def test_faults_from_constructor() -> None:
         stub = operations_pb2_grpc.OperationsStub(channel)
         assert rpc_error(get, stub, "x").code() == grpc.StatusCode.INTERNAL
         assert rpc_error(get, stub, "x").code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_assigning_new_faults_takes_effect(server: LocalServer, ops: Any) -> None:
+    server.faults = Faults(fail_next=1, fail_code="ABORTED")
+    assert rpc_error(get, ops, "x").code() == grpc.StatusCode.ABORTED
+    assert rpc_error(get, ops, "x").code() == grpc.StatusCode.NOT_FOUND
