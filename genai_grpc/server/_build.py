@@ -19,7 +19,7 @@ from genai_grpc.server._outcome import (
     Outcome,
     parse_outcome,
 )
-from genai_grpc.server._progress import progress
+from genai_grpc.server._progress import NS, Progress, progress
 from genai_grpc.server._store import Record
 
 VIDEOS, IMPORT, UPLOAD = "generateVideos", "importFile", "uploadToFileSearchStore"
@@ -50,6 +50,28 @@ def build(record: Record, now_ns: int) -> Any:
     elif state.done:
         _finish(op, record, request)
     return op
+
+
+class RunningOperation:
+    """A running operation, serialized again and again as it progresses.
+
+    Only progress and update time change while an operation runs, so the messages are built
+    once and just those fields are set on each call (pollers mostly ask about running ones).
+    """
+
+    def __init__(self, record: Record) -> None:
+        self._op = build(record, record.timing.create_ns)
+        self._meta = types_pb2.OperationMetadata()
+        self._op.metadata.Unpack(self._meta)
+
+    def serialize(self, state: Progress) -> bytes:
+        """The Operation's bytes in `state`, which must not be done."""
+        meta = self._meta
+        meta.progress_percent = state.percent
+        meta.update_time.seconds, meta.update_time.nanos = divmod(state.update_ns, NS)
+        self._op.metadata.value = meta.SerializeToString()
+        data: bytes = self._op.SerializeToString()
+        return data
 
 
 def outcome_text(kind: str, request: Any) -> str:

@@ -20,10 +20,10 @@ from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
+from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, RunningOperation, build
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
-from genai_grpc.server._progress import NS, remaining_ns
+from genai_grpc.server._progress import NS, progress, remaining_ns
 from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
 
@@ -77,6 +77,7 @@ class Service:
         self._cache_bytes = 0
         # Rows change only through this service (cancel, delete), so it can keep them too.
         self._records: OrderedDict[str, Record] = OrderedDict()
+        self._running: OrderedDict[str, RunningOperation] = OrderedDict()
 
     # google.longrunning.Operations
 
@@ -231,12 +232,21 @@ class Service:
         return record
 
     def _respond(self, record: Record, now_ns: int) -> Any:
-        op = build(record, now_ns)
-        if not op.done:
-            return op
-        data: bytes = op.SerializeToString()
+        state = progress(record.timing, now_ns)
+        if not state.done:
+            return self._running_operation(record).serialize(state)
+        self._running.pop(record.name, None)
+        data: bytes = build(record, now_ns).SerializeToString()
         self._remember(record.name, data)
         return data
+
+    def _running_operation(self, record: Record) -> RunningOperation:
+        running = self._running.get(record.name)
+        if running is None:
+            running = self._running[record.name] = RunningOperation(record)
+            if len(self._running) > _CACHE_RECORDS:
+                self._running.popitem(last=False)
+        return running
 
     def _remember(self, name: str, data: bytes) -> None:
         if len(data) > _CACHE_ITEM_BYTES or name in self._cache:
@@ -248,6 +258,7 @@ class Service:
 
     def _forget(self, name: str) -> None:
         self._records.pop(name, None)
+        self._running.pop(name, None)
         data = self._cache.pop(name, None)
         if data is not None:
             self._cache_bytes -= len(data)
