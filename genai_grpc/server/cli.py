@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import ipaddress
 import os
 import signal
@@ -113,6 +114,8 @@ async def _serve(args: argparse.Namespace, faults: Faults) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        # Startup objects live as long as the process: keep the collector from rescanning them.
+        gc.freeze()
         print(format_address(args.host, port), flush=True)
         await stop.wait()
         await server.stop(1.0)
