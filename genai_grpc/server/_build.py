@@ -19,7 +19,7 @@ from genai_grpc.server._outcome import (
     Outcome,
     parse_outcome,
 )
-from genai_grpc.server._progress import NS, Progress, progress
+from genai_grpc.server._progress import progress
 from genai_grpc.server._store import Record
 
 VIDEOS, IMPORT, UPLOAD = "generateVideos", "importFile", "uploadToFileSearchStore"
@@ -50,44 +50,6 @@ def build(record: Record, now_ns: int) -> Any:
     elif state.done:
         _finish(op, record, request)
     return op
-
-
-class RunningOperation:
-    """A running operation, serialized again and again as it progresses.
-
-    Only progress and update time change while an operation runs, so the constant parts are
-    encoded once. The Operation and Any wrappers are written as bytes rather than by setting
-    fields on a kept message: upb keeps every bytes value set on a message in its arena until
-    the message dies, so a long-lived template would grow with each call.
-    """
-
-    def __init__(self, record: Record) -> None:
-        op = build(record, record.timing.create_ns)
-        self._meta = types_pb2.OperationMetadata()
-        op.metadata.Unpack(self._meta)
-        self._name = _length_delimited(1, op.name.encode())  # Operation.name
-        self._type_url = _length_delimited(1, op.metadata.type_url.encode())  # Any.type_url
-
-    def serialize(self, state: Progress) -> bytes:
-        """The Operation's bytes in `state`, which must not be done."""
-        meta = self._meta
-        meta.progress_percent = state.percent
-        meta.update_time.seconds, meta.update_time.nanos = divmod(state.update_ns, NS)
-        packed = self._type_url + _length_delimited(2, meta.SerializeToString())  # Any.value
-        return self._name + _length_delimited(2, packed)  # Operation.metadata
-
-
-def _length_delimited(field: int, payload: bytes) -> bytes:
-    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 def outcome_text(kind: str, request: Any) -> str:

@@ -27,7 +27,7 @@ class Timing:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """An operation's state at one instant."""
+    """An operation's state at one instant; `update_ns` is when that state began."""
 
     done: bool
     cancelled: bool
@@ -41,7 +41,8 @@ def progress(timing: Timing, now_ns: int) -> Progress:
         return Progress(True, True, _percent(timing, timing.cancel_ns), timing.cancel_ns)
     if now_ns >= timing.end_ns:
         return Progress(True, False, 100, timing.end_ns)
-    return Progress(False, False, _percent(timing, now_ns), max(now_ns, timing.create_ns))
+    percent = _percent(timing, now_ns)
+    return Progress(False, False, percent, _reached(timing, percent))
 
 
 def remaining_ns(timing: Timing, now_ns: int) -> int:
@@ -49,6 +50,12 @@ def remaining_ns(timing: Timing, now_ns: int) -> int:
     if progress(timing, now_ns).done:
         return 0
     return timing.end_ns - now_ns
+
+
+def _reached(timing: Timing, percent: int) -> int:
+    # The first instant at which the operation showed `percent`: update_time is when the
+    # state last changed (as in Google's APIs), not when someone asked.
+    return timing.create_ns + -(-percent * timing.duration_ns // 100)
 
 
 def _percent(timing: Timing, at_ns: int) -> int:

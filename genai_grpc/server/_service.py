@@ -20,7 +20,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, RunningOperation, build
+from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
 from genai_grpc.server._progress import NS, progress, remaining_ns
@@ -77,7 +77,8 @@ class Service:
         self._cache_bytes = 0
         # Rows change only through this service (cancel, delete), so it can keep them too.
         self._records: OrderedDict[str, Record] = OrderedDict()
-        self._running: OrderedDict[str, RunningOperation] = OrderedDict()
+        # A running operation's answer changes only when its percent does: keep the last one.
+        self._running: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
 
     # google.longrunning.Operations
 
@@ -231,22 +232,21 @@ class Service:
             self._records.popitem(last=False)
         return record
 
-    def _respond(self, record: Record, now_ns: int) -> Any:
+    def _respond(self, record: Record, now_ns: int) -> bytes:
         state = progress(record.timing, now_ns)
-        if not state.done:
-            return self._running_operation(record).serialize(state)
-        self._running.pop(record.name, None)
-        data: bytes = build(record, now_ns).SerializeToString()
-        self._remember(record.name, data)
+        if state.done:
+            self._running.pop(record.name, None)
+            data: bytes = build(record, now_ns).SerializeToString()
+            self._remember(record.name, data)
+            return data
+        last = self._running.get(record.name)
+        if last is not None and last[0] == state.percent:
+            return last[1]
+        data = build(record, now_ns).SerializeToString()
+        self._running[record.name] = (state.percent, data)
+        if len(self._running) > _CACHE_RECORDS:
+            self._running.popitem(last=False)
         return data
-
-    def _running_operation(self, record: Record) -> RunningOperation:
-        running = self._running.get(record.name)
-        if running is None:
-            running = self._running[record.name] = RunningOperation(record)
-            if len(self._running) > _CACHE_RECORDS:
-                self._running.popitem(last=False)
-        return running
 
     def _remember(self, name: str, data: bytes) -> None:
         if len(data) > _CACHE_ITEM_BYTES or name in self._cache:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from genai_grpc.server._faults import Faults
@@ -96,6 +98,18 @@ def test_progress_runs_then_finishes() -> None:
     assert (end.done, end.cancelled, end.percent, end.update_ns) == (True, False, 100, 1100)
     assert remaining_ns(timing, 1030) == 70
     assert remaining_ns(timing, 1100) == 0
+
+
+def test_update_time_is_when_the_percent_was_reached() -> None:
+    timing = Timing(create_ns=1000, duration_ns=300)  # one percent every 3 ns
+    assert progress(timing, 1000).update_ns == 1000
+    assert [progress(timing, t).update_ns for t in (1004, 1005, 1006)] == [1003, 1003, 1006]
+    states = [progress(timing, t) for t in range(1000, 1300)]
+    assert all(s.update_ns <= t for s, t in zip(states, range(1000, 1300)))
+    assert all(
+        (a.percent == b.percent) == (a.update_ns == b.update_ns)
+        for a, b in itertools.pairwise(states)
+    )
 
 
 def test_progress_cancelled_stops_where_it_was() -> None:
