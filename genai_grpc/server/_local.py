@@ -117,7 +117,10 @@ class LocalServer:
 
     @property
     def store(self) -> Store:
-        """The operation store, e.g. to insert many operations at once in tests."""
+        """The operation store, e.g. to insert many operations at once in tests.
+
+        Insert freely; cancel and delete through the RPCs, which also update the server's caches.
+        """
         if self._store is None:
             raise RuntimeError("the server is not started")
         return self._store
