@@ -40,3 +40,14 @@ def get_call(name: str, vertex: bool) -> Call:
     endpoint = match.group(1)
     request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)
     return Call("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
+
+
+def poll_call(name: str, vertex: bool) -> Call | None:
+    """The RPC that stands in for a wait's GetOperation / WaitOperation on `name`, if any.
+
+    Vertex AI serves publisher-model operations only through FetchPredictOperation, which
+    answers at once (it never holds like WaitOperation); the wait's poll schedule still
+    spaces the calls. None: send the wait's own RPC.
+    """
+    call = get_call(name, vertex)
+    return None if call.service == "operations" else call

@@ -17,6 +17,7 @@ from genai_grpc._sync.file_search_stores import FileSearchStores
 from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
+from genai_grpc.types import PollPolicy, RetryPolicy
 
 
 class AsyncClient:
@@ -27,9 +28,12 @@ class AsyncClient:
         config: _config.ClientConfig,
         credentials: _channel.ChannelCredentials | None = None,
         interceptors: Sequence[Any] = (),
+        *,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._transport = AsyncTransport(config, credentials, interceptors)
-        self.operations = AsyncOperations(self._transport)
+        self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
         self.models = AsyncModels(self._transport)
         self.file_search_stores = AsyncFileSearchStores(self._transport)
 
@@ -63,7 +67,8 @@ class Client:
     addresses and the emulator, or with ``insecure=True``, which is allowed only for those.
     Credentials never travel in plaintext unless ``allow_insecure_credentials=True`` (loopback
     only). ``interceptors`` (grpc) and ``aio_interceptors`` (grpc.aio) see every call.
-    ``timeout`` is the default per-call deadline in seconds.
+    ``timeout`` is the default per-call deadline in seconds; ``poll`` and ``retry`` set the
+    defaults of every wait (``types.PollPolicy``, ``types.RetryPolicy``).
 
     Use it as a context manager, or call ``close()``; ``client.aio`` is the asyncio twin with
     the same methods (``async with client.aio`` / ``await client.aio.aclose()``).
@@ -85,6 +90,8 @@ class Client:
         interceptors: Sequence[Any] = (),
         aio_interceptors: Sequence[Any] = (),
         timeout: float = 60.0,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._config = _config.resolve(
             api_key=api_key,
@@ -99,12 +106,15 @@ class Client:
             timeout=timeout,
             grpc_version=grpc.__version__,
         )
+        for value, cls in ((poll, PollPolicy), (retry, RetryPolicy)):
+            if value is not None and not isinstance(value, cls):
+                raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
         channel_credentials = _channel.ChannelCredentials(self._config)
         self._transport = Transport(self._config, channel_credentials, interceptors)
-        self.operations = Operations(self._transport)
+        self.operations = Operations(self._transport, poll=poll, retry=retry)
         self.models = Models(self._transport)
         self.file_search_stores = FileSearchStores(self._transport)
-        self.aio = AsyncClient(self._config, channel_credentials, aio_interceptors)
+        self.aio = AsyncClient(self._config, channel_credentials, aio_interceptors, poll=poll, retry=retry)
 
     def close(self) -> None:
         """Close the sync channel. (Close `client.aio` with `await client.aio.aclose()`.)"""

@@ -42,3 +42,10 @@ def test_decision_modules_are_pure() -> None:
     for module in ("_routing.py", "_config.py"):
         text = (Path(_routing.__file__).parent / module).read_text()
         assert "import time" not in text and "import grpc" not in text and "import asyncio" not in text
+
+
+def test_waits_replace_their_rpc_only_for_vertex_publisher_models() -> None:
+    call = _routing.poll_call(VEO, vertex=True)
+    assert call is not None and call.method == "FetchPredictOperation"
+    assert _routing.poll_call(VEO, vertex=False) is None
+    assert _routing.poll_call("projects/p/locations/us/operations/1", vertex=True) is None

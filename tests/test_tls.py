@@ -18,7 +18,7 @@ import pytest
 from genai_grpc._generated.google.longrunning import operations_pb2
 from google.auth import exceptions as auth_exceptions
 
-from genai_grpc import Client, errors
+from genai_grpc import Client, errors, types
 from tests.scripted import ScriptedServer
 from tests.tls import Certs, make_certs
 
@@ -57,7 +57,7 @@ def certs() -> Certs:
 
 @pytest.fixture
 def tls(certs: Certs) -> Iterator[ScriptedServer]:
-    with ScriptedServer(grpc.ssl_server_credentials([(certs.key, certs.cert)])) as server:
+    with ScriptedServer(credentials=grpc.ssl_server_credentials([(certs.key, certs.cert)])) as server:
         server.put(operations_pb2.Operation(name=VEO, done=True))
         server.put(operations_pb2.Operation(name=PLAIN, done=True))
         yield server
@@ -262,6 +262,24 @@ def test_credentials_over_loopback_plaintext_when_explicitly_allowed(plain: Scri
         client.operations.get(PLAIN)
     assert [m["authorization"] for _, _, m in plain.received[:2]] == ["Bearer minted-token-1"] * 2
     assert plain.received[2][2]["x-goog-api-key"] == KEY
+
+
+def test_wait_polls_publisher_models_with_fetch_predict_operation(plain: ScriptedServer) -> None:
+    fast = types.PollPolicy(initial=0.01, multiplier=1.0, maximum=0.01)  # long polls allowed
+    running = operations_pb2.Operation(name=VEO)
+    plain.script(VEO, running, running, operations_pb2.Operation(name=VEO, done=True))
+    with Client(vertexai=True, endpoint=plain.address, poll=fast) as client:
+        assert client.operations.wait(VEO, timeout=30).done
+        plain.script(VEO, running, operations_pb2.Operation(name=VEO, done=True))
+
+        async def aio() -> types.Operation:
+            async with client.aio:
+                return await client.aio.operations.wait(VEO, timeout=30)
+
+        assert asyncio.run(aio()).done
+    assert {m for m, _, _ in plain.received} == {"FetchPredictOperation"}
+    assert len(plain.received) == 5
+    assert {m["x-goog-request-params"] for _, _, m in plain.received} == {f"endpoint={VEO_MODEL}"}
 
 
 # -- interceptors ----------------------------------------------------------------------------

@@ -46,6 +46,20 @@ class Transport:
         }
         return self._stubs
 
+    @property
+    def timeout(self) -> float:
+        """The default deadline of one RPC, in seconds."""
+        return self._config.timeout
+
+    def multicallable(self, service: str, method: str) -> Any:
+        """The stub method for one RPC, opening the channel on first use."""
+        stubs = self._stubs or self._open()
+        return getattr(stubs[service], method)
+
+    def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
+        """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
+        return (*self._config.metadata, _rpc.routing_header(name, routing_field))
+
     def call(
         self,
         service: str,
@@ -58,9 +72,8 @@ class Transport:
     ) -> Any:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError."""
-        stubs = self._stubs or self._open()
-        rpc = getattr(stubs[service], method)
-        metadata = (*self._config.metadata, _rpc.routing_header(name, routing_field))
+        rpc = self.multicallable(service, method)
+        metadata = self.metadata(name, routing_field)
         try:
             return rpc(request, metadata=metadata, timeout=timeout or self._config.timeout)
         except grpc.RpcError as exc:
