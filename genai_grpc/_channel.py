@@ -47,6 +47,25 @@ class ChannelCredentials:
         return f"ChannelCredentials(secure={self._config.secure}, auth={self._config.auth!r})"
 
 
+_SYNC_INTERCEPTORS = (
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+)
+
+
+def check_interceptors(interceptors: Sequence[Any], aio: bool) -> tuple[Any, ...]:
+    """The interceptors as a tuple; TypeError for one of the wrong kind (grpc vs grpc.aio)."""
+    kinds = (grpc.aio.ClientInterceptor,) if aio else _SYNC_INTERCEPTORS
+    items = tuple(interceptors)
+    for item in items:
+        if not isinstance(item, kinds):
+            what, want = ("aio_interceptors", "grpc.aio") if aio else ("interceptors", "grpc")
+            raise TypeError(f"{what} takes {want} client interceptors, got {type(item).__name__}")
+    return items
+
+
 def open_channel(
     flavor: Any, config: ClientConfig, credentials: grpc.ChannelCredentials | None, interceptors: Sequence[Any]
 ) -> Any:

@@ -109,6 +109,8 @@ class Client:
         for value, cls in ((poll, PollPolicy), (retry, RetryPolicy)):
             if value is not None and not isinstance(value, cls):
                 raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
+        interceptors = _channel.check_interceptors(interceptors, aio=False)
+        aio_interceptors = _channel.check_interceptors(aio_interceptors, aio=True)
         channel_credentials = _channel.ChannelCredentials(self._config)
         self._transport = Transport(self._config, channel_credentials, interceptors)
         self.operations = Operations(self._transport, poll=poll, retry=retry)

@@ -321,6 +321,43 @@ def test_interceptors_see_every_call_but_not_the_token(tls: ScriptedServer, cert
     assert len(tls.received) == 3
 
 
+def test_interceptors_of_the_wrong_kind_fail_at_once() -> None:
+    with pytest.raises(TypeError, match="interceptors takes grpc client interceptors, got AioRecorder"):
+        Client(endpoint="127.0.0.1:1", interceptors=[AioRecorder()])
+    with pytest.raises(TypeError, match="aio_interceptors takes grpc.aio client interceptors, got Recorder"):
+        Client(endpoint="127.0.0.1:1", aio_interceptors=[Recorder()])
+
+
+def test_threads_making_their_first_calls_at_once_share_one_channel(plain: ScriptedServer) -> None:
+    import threading
+
+    from genai_grpc import _channel
+
+    opened: list[Any] = []
+    real = _channel.open_channel
+
+    def counting(*args: Any) -> Any:
+        opened.append(args)
+        return real(*args)
+
+    start = threading.Barrier(8)
+    with Client(endpoint=plain.address) as client:
+        def first_call() -> None:
+            start.wait()
+            client.operations.get(PLAIN)
+
+        _channel.open_channel = counting  # type: ignore[assignment]
+        try:
+            threads = [threading.Thread(target=first_call) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            _channel.open_channel = real  # type: ignore[assignment]
+    assert len(opened) == 1 and len(plain.received) == 8
+
+
 # -- secrets stay secret ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ class Transport:
         self._interceptors = tuple(interceptors)
         self._channel: Any = None
         self._stubs: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     @property
     def config(self) -> ClientConfig:
@@ -36,15 +38,17 @@ class Transport:
         return self._config
 
     def _open(self) -> dict[str, Any]:
-        credentials = self._credentials.get()
-        channel = _channel.open_channel(grpc, self._config, credentials, self._interceptors)
-        self._channel = channel
-        self._stubs = {
-            "operations": operations_pb2_grpc.OperationsStub(channel),
-            "genai": service_pb2_grpc.GenAIStub(channel),
-            "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
-        }
-        return self._stubs
+        with self._lock:  # threads making their first calls at once must share one channel
+            if not self._stubs:
+                credentials = self._credentials.get()
+                channel = _channel.open_channel(grpc, self._config, credentials, self._interceptors)
+                self._channel = channel
+                self._stubs = {
+                    "operations": operations_pb2_grpc.OperationsStub(channel),
+                    "genai": service_pb2_grpc.GenAIStub(channel),
+                    "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
+                }
+            return self._stubs
 
     @property
     def timeout(self) -> float:
