@@ -9,10 +9,13 @@ from typing import Any
 
 import grpc
 import pytest
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
+from genai_grpc._generated.google.cloud.aiplatform.v1 import (
+    prediction_service_pb2,
+    prediction_service_pb2_grpc,
+)
 
 from genai_grpc import Client, errors, types
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
-from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2, prediction_service_pb2_grpc
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import VIDEOS
 from genai_grpc.server._paging import RequestError
