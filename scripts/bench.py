@@ -1,0 +1,522 @@
+"""One command, one table: genai_grpc against what users would use instead, on this machine.
+
+    python scripts/bench.py [--quick] [--only CASE[,CASE...]] [--rounds N]
+
+Cases (each bounded; the whole run takes a few minutes on 2 cores, about half with --quick):
+
+  get     client CPU per get(): genai_grpc sync / aio vs the raw generated stub (sync /
+          grpc.aio) vs google-api-core's OperationsClient / OperationsAsyncClient, against
+          the bundled local server, on a running video operation whose metadata carries
+          create/update timestamps and progress. genai_grpc's figure includes its typed
+          mapping; the others return the protobuf message.
+  fleet   10,000 operations x 3 polls to completion: as_completed (aio and sync) vs a raw
+          grpc.aio stub loop vs google-api-core's AsyncOperation.result() under
+          asyncio.gather (scripts/bench_fleet.py).
+  import  `from genai_grpc import Client` (and `import genai_grpc`) vs `import grpc` + one
+          _pb2 module vs google.api_core.operations_v1 vs google.genai: wall time, a fresh
+          interpreter each.
+  cli     `python -m genai_grpc get NAME` start to exit vs `python -c "import grpc"`
+          (scripts/bench_cli.py).
+  video   one get() of an operation carrying a 64 MiB video: wall time and the client's
+          peak RSS growth, genai_grpc vs the raw stub (which unpacks the response too).
+  server  the bundled server's GetOperation calls/s and CPU/call vs a minimal server on
+          googleapis-common-protos' stubs (scripts/bench_server.py).
+
+Every server is a separate process on 127.0.0.1; every client measurement runs in a fresh
+subprocess of its own (so CPU and memory are that client's alone), and the variants of a
+case alternate (A B C A B C ...). Ratios are taken within a round, then summarised as
+median (min-max). The machine's load is printed at start and end: CPU time is the steadier
+measure when other work shares the cores; wall times are only as quiet as the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+sys.path[:0] = [str(ROOT), str(SCRIPTS)]
+PY = sys.executable
+CASES = ("get", "fleet", "import", "cli", "video", "server")
+SERVE = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+# -- reporting ------------------------------------------------------------------------------------
+
+
+def summary(values: Sequence[float], fmt: str = "{:.1f}") -> str:
+    """'median (min-max)' of the values."""
+    med = statistics.median(values)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+class Table:
+    """Rows of a markdown table, printed as they come and again together at the end."""
+
+    HEADER = ("case", "variant", "measure", "median (min-max)", "vs", "ratio median (min-max)", "target")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.notes: list[str] = []
+
+    def add(self, *row: str) -> None:
+        row = tuple(row) + ("",) * (len(self.HEADER) - len(row))
+        self.rows.append(row)
+        print("  " + " | ".join(c for c in row if c), flush=True)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"  note: {text}", flush=True)
+
+    def render(self) -> str:
+        lines = ["| " + " | ".join(self.HEADER) + " |", "|" + "---|" * len(self.HEADER)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        lines += [""] + [f"- {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def ratios(values: dict[str, list[float]], mode: str, base: str) -> list[float]:
+    return [a / b for a, b in zip(values[mode], values[base])]
+
+
+def verdict(value: float, limit: float, unit: str = "x") -> str:
+    return f"<= {limit:g}{unit}: {'met' if value <= limit else 'MISSED'}"
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} CPUs)"
+
+
+def machine() -> str:
+    import google.protobuf
+    import grpc
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPUs ({model}); Python {platform.python_version()}; "
+        f"grpcio {grpc.__version__}; protobuf {google.protobuf.__version__}; {platform.platform()}"
+    )
+
+
+# -- processes ------------------------------------------------------------------------------------
+
+
+def spawn_server(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """Start the bundled server (`serve` args) and return it with the address it printed."""
+    proc = subprocess.Popen([PY, "-c", SERVE, "serve", "--port", "0", *args], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    address = proc.stdout.readline().strip()
+    if not address:
+        proc.kill()
+        raise SystemExit("the local server did not start")
+    return proc, address
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_child(*args: str, timeout: float = 300) -> dict[str, Any]:
+    """Run this script as a measuring child; its last stdout line is a JSON result."""
+    out = subprocess.run([PY, __file__, *args], capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise SystemExit(f"bench child {args[:2]} failed ({out.returncode}):\n{out.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def start_operation(address: str, prompt: str, video_bytes: int = 0) -> str:
+    import grpc
+
+    from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
+
+    with grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", -1)]) as channel:
+        config = service_pb2.GenerateVideosConfig(video_size_bytes=video_bytes) if video_bytes else None
+        request = service_pb2.GenerateVideosRequest(model="veo-bench", prompt=prompt, config=config)
+        return str(service_pb2_grpc.GenAIStub(channel).GenerateVideos(request, timeout=60).name)
+
+
+# -- case: get ------------------------------------------------------------------------------------
+
+GET_MODES = ("ours-sync", "raw-sync", "apicore-sync", "ours-aio", "raw-aio", "apicore-aio")
+
+
+def get_client(mode: str, target: str, name: str, calls: int) -> dict[str, Any]:
+    """Time `calls` sequential gets of `name` after a warm-up; CPU and wall per call."""
+    import grpc
+    import grpc.aio
+
+    from genai_grpc import _rpc
+    from genai_grpc._config import CHANNEL_OPTIONS
+
+    warm = max(50, calls // 10)
+    if mode.startswith("ours"):
+        from genai_grpc import Client
+
+        client = Client(endpoint=target)
+        sync_get: Callable[[], Any] = lambda: client.operations.get(name)  # noqa: E731
+        async_get: Callable[[], Any] = lambda: client.aio.operations.get(name)  # noqa: E731
+    elif mode.startswith("raw"):
+        from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
+
+        metadata = (_rpc.routing_header(name),)
+        Request = operations_pb2.GetOperationRequest
+        if mode == "raw-sync":
+            stub = operations_pb2_grpc.OperationsStub(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
+            sync_get = lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60)  # noqa: E731
+    else:
+        from google.api_core import operations_v1
+
+        if mode == "apicore-sync":
+            apicore = operations_v1.OperationsClient(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
+            sync_get = lambda: apicore.get_operation(name, timeout=60)  # noqa: E731
+
+    if mode.endswith("sync"):
+        for _ in range(warm):
+            sync_get()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(calls):
+            sync_get()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    else:
+
+        async def main() -> tuple[float, float]:
+            nonlocal async_get
+            if mode == "raw-aio":
+                stub = operations_pb2_grpc.OperationsStub(grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
+                async_get = lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60)  # noqa: E731
+            elif mode == "apicore-aio":
+                aclient = operations_v1.OperationsAsyncClient(grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
+                async_get = lambda: aclient.get_operation(name, timeout=60)  # noqa: E731
+            for _ in range(warm):
+                await async_get()
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(calls):
+                await async_get()
+            return time.process_time() - cpu, time.perf_counter() - wall
+
+        cpu, wall = asyncio.run(main())
+    return {"cpu_us": cpu / calls * 1e6, "wall_us": wall / calls * 1e6}
+
+
+def case_get(table: Table, rounds: int, quick: bool) -> None:
+    calls = 1000 if quick else 2000
+    server, address = spawn_server("--duration", "0")
+    try:
+        name = start_operation(address, "a cat [duration:3600]")
+        cpu: dict[str, list[float]] = {m: [] for m in GET_MODES}
+        for r in range(rounds):
+            for mode in GET_MODES:
+                row = run_child("--child-get", mode, address, name, str(calls))
+                cpu[mode].append(row["cpu_us"])
+            print(f"  round {r + 1}: " + ", ".join(f"{m} {cpu[m][-1]:.0f}" for m in GET_MODES) + " us CPU/call", flush=True)
+    finally:
+        stop(server)
+    for side in ("sync", "aio"):
+        raw = f"raw-{side}"
+        table.add("get", raw, "client CPU us/call", summary(cpu[raw]))
+        for who, label in (("ours", "genai_grpc"), ("apicore", "google-api-core")):
+            mode = f"{who}-{side}"
+            r = ratios(cpu, mode, raw)
+            target = verdict(statistics.median(r), 1.10) if who == "ours" else ""
+            table.add("get", f"{label} {side}", "client CPU us/call", summary(cpu[mode]), raw, summary(r, "{:.2f}x"), target)
+    table.note(
+        f"get: {calls} sequential calls per client process after a warm-up, {rounds} rounds; a running "
+        "video operation from the bundled server (metadata: createTime, updateTime, progressPercent). "
+        "genai_grpc returns its typed Operation (metadata decoded); raw and api-core return the protobuf message."
+    )
+
+
+# -- case: fleet ----------------------------------------------------------------------------------
+
+
+def case_fleet(table: Table, rounds: int, quick: bool) -> None:
+    import bench_fleet
+
+    ops = 2000 if quick else 10_000
+    apicore_ops = 1000 if quick else 2000
+    sizes = {"ours-aio": ops, "raw-aio": ops, "ours-sync": ops, "apicore-aio": apicore_ops}
+    per_poll: dict[str, list[float]] = {m: [] for m in sizes}
+    wall: dict[str, list[float]] = {m: [] for m in sizes}
+    rss: dict[str, list[float]] = {m: [] for m in sizes}
+    server, target = bench_fleet.start_server()
+    try:
+        for r in range(max(2, rounds - 2)):
+            for mode, n in sizes.items():
+                row = bench_fleet.run_client(mode, target, f"r{r}-{mode}", n, 100)
+                if row["done"] != n:
+                    raise SystemExit(f"fleet {mode}: {row['done']} of {n} operations finished")
+                per_poll[mode].append(row["cpu"] / row["polls"] * 1e6)
+                wall[mode].append(row["wall"])
+                rss[mode].append(row["rss_mb"])
+            print(f"  round {r + 1}: " + ", ".join(f"{m} {per_poll[m][-1]:.0f}" for m in sizes) + " us CPU/poll", flush=True)
+    finally:
+        bench_fleet.stop_server(server)
+    table.add("fleet", "raw grpc.aio", "client CPU us/poll", summary(per_poll["raw-aio"]))
+    labels = {"ours-aio": "genai_grpc aio", "ours-sync": "genai_grpc sync", "apicore-aio": f"google-api-core aio (N={apicore_ops})"}
+    for mode, label in labels.items():
+        r = ratios(per_poll, mode, "raw-aio")
+        target = verdict(statistics.median(r), 1.2) if mode == "ours-aio" else ""
+        table.add("fleet", label, "client CPU us/poll", summary(per_poll[mode]), "raw grpc.aio", summary(r, "{:.2f}x"), target)
+    sync_wall = ratios(wall, "ours-sync", "ours-aio")
+    table.add("fleet", "genai_grpc sync", "wall s", summary(wall["ours-sync"], "{:.2f}"), "genai_grpc aio",
+              summary(sync_wall, "{:.2f}x"), verdict(statistics.median(sync_wall), 2.0))
+    for mode in ("ours-aio", "raw-aio"):
+        table.add("fleet", "genai_grpc aio" if mode == "ours-aio" else "raw grpc.aio", "wall s", summary(wall[mode], "{:.2f}"))
+    table.add("fleet", "genai_grpc aio", "peak client RSS MB", summary(rss["ours-aio"], "{:.0f}"), "", "", "< 150 MB: "
+              + ("met" if max(rss["ours-aio"]) < 150 else "MISSED"))
+    table.note(
+        f"fleet: {ops:,} operations x 3 polls over one channel (concurrency 100 for genai_grpc and raw); "
+        f"google-api-core's AsyncOperation.result() under asyncio.gather with {apicore_ops:,} operations "
+        "(all at once, 1 ms poll delay) to keep the run short; CPU per poll is comparable across N."
+    )
+
+
+# -- case: import ---------------------------------------------------------------------------------
+
+IMPORTS = {
+    "python -c pass": "pass",
+    "grpc + longrunning _pb2": "import grpc; from google.longrunning import operations_pb2",
+    "import genai_grpc": "import genai_grpc",
+    "from genai_grpc import Client": "from genai_grpc import Client",
+    "google.api_core.operations_v1": "import google.api_core.operations_v1",
+    "google.genai": "import google.genai",
+}
+
+
+def wall_of(argv: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    out = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+    elapsed = time.perf_counter() - start
+    if out.returncode != 0:
+        raise SystemExit(f"{argv} failed: {out.stderr.decode()[-1000:]}")
+    return elapsed
+
+
+def case_import(table: Table, rounds: int, quick: bool) -> None:
+    runs = 5 if quick else 12
+    times: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    for code in IMPORTS.values():  # warm the file cache
+        wall_of([PY, "-c", code])
+    for _ in range(runs):
+        for label, code in IMPORTS.items():
+            times[label].append(wall_of([PY, "-c", code]))
+    floor = "grpc + longrunning _pb2"
+    for label, values in times.items():
+        r = ratios(times, label, floor) if label != floor else []
+        target = verdict(statistics.median(values), 0.10, " s") if label == "from genai_grpc import Client" else ""
+        table.add("import", label, "wall s", summary(values, "{:.3f}"), floor if r else "", summary(r, "{:.2f}x") if r else "", target)
+    table.note(f"import: a fresh interpreter per run, {runs} runs of each, alternating; wall time includes interpreter start.")
+
+
+# -- case: cli ------------------------------------------------------------------------------------
+
+
+def case_cli(table: Table, rounds: int, quick: bool) -> None:
+    try:
+        import bench_cli
+    except ImportError:
+        table.note("cli: scripts/bench_cli.py is not on this branch yet; case skipped")
+        return
+    runs = 5 if quick else 10
+    times = bench_cli.measure(runs)
+    floor_label = 'python -c "import grpc"'
+    floor = times[floor_label]
+    for label, values in times.items():
+        if label == floor_label:
+            table.add("cli", label, "wall s", summary(values, "{:.3f}"))
+            continue
+        above = [v - f for v, f in zip(values, floor)]
+        target = verdict(statistics.median(above), 0.10, " s") if label == "python -m genai_grpc get NAME" else ""
+        table.add("cli", label, "wall s", summary(values, "{:.3f}"), "import grpc", "+" + summary(above, "{:.3f}") + " s", target)
+    table.note(f"cli: {runs} runs of each command, alternating, against a server holding a finished video operation.")
+
+
+# -- case: video ----------------------------------------------------------------------------------
+
+VIDEO_MODES = ("ours-sync", "raw-sync", "ours-aio", "raw-aio")
+VIDEO_BYTES = 64 << 20
+
+
+def rss_now() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def video_client(mode: str, target: str, name: str) -> dict[str, Any]:
+    """One get of a 64 MiB video operation; wall time and peak RSS growth, bytes in hand."""
+    import gc
+
+    import grpc
+    import grpc.aio
+
+    from genai_grpc._config import CHANNEL_OPTIONS
+
+    if mode.startswith("ours"):
+        from genai_grpc import Client
+
+        client = Client(endpoint=target)
+
+        def ours_sync() -> bytes:
+            return client.operations.get(name).response.generated_videos[0].video.data  # type: ignore[no-any-return]
+
+        async def ours_aio() -> bytes:
+            op = await client.aio.operations.get(name)
+            return op.response.generated_videos[0].video.data  # type: ignore[no-any-return]
+
+        get_sync, get_aio = ours_sync, ours_aio
+    else:
+        from genai_grpc._generated.genai_grpc.v1 import types_pb2
+        from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
+
+        def unpack(op: Any) -> bytes:
+            response = types_pb2.GenerateVideosResponse()
+            op.response.Unpack(response)
+            return response.generated_videos[0].video.data  # type: ignore[no-any-return]
+
+        sync_stub = operations_pb2_grpc.OperationsStub(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
+
+        def raw_sync() -> bytes:
+            return unpack(sync_stub.GetOperation(operations_pb2.GetOperationRequest(name=name), timeout=60))
+
+        async def raw_aio() -> bytes:
+            stub = operations_pb2_grpc.OperationsStub(grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
+            return unpack(await stub.GetOperation(operations_pb2.GetOperationRequest(name=name), timeout=60))
+
+        get_sync, get_aio = raw_sync, raw_aio  # type: ignore[assignment]
+    gc.collect()
+    before = rss_now()
+    start = time.perf_counter()
+    if mode.endswith("sync"):
+        data = get_sync()
+    else:
+        data = asyncio.run(get_aio())
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert len(data) == VIDEO_BYTES, len(data)
+    return {"wall": wall, "peak_mb": (peak - before) / (1 << 20)}
+
+
+def case_video(table: Table, rounds: int, quick: bool) -> None:
+    server, address = spawn_server("--duration", "0")
+    try:
+        name = start_operation(address, "a cat", VIDEO_BYTES)
+        wall: dict[str, list[float]] = {m: [] for m in VIDEO_MODES}
+        peak: dict[str, list[float]] = {m: [] for m in VIDEO_MODES}
+        for r in range(max(2, rounds - 2)):
+            for mode in VIDEO_MODES:
+                row = run_child("--child-video", mode, address, name)
+                wall[mode].append(row["wall"])
+                peak[mode].append(row["peak_mb"])
+            print(f"  round {r + 1}: " + ", ".join(f"{m} {wall[m][-1]:.2f} s {peak[m][-1]:.0f} MB" for m in VIDEO_MODES), flush=True)
+    finally:
+        stop(server)
+    for side in ("sync", "aio"):
+        ours, raw = f"ours-{side}", f"raw-{side}"
+        table.add("video", f"raw {side}", "wall s", summary(wall[raw], "{:.2f}"))
+        table.add("video", f"genai_grpc {side}", "wall s", summary(wall[ours], "{:.2f}"), f"raw {side}", summary(ratios(wall, ours, raw), "{:.2f}x"))
+        table.add("video", f"raw {side}", "peak RSS growth MB", summary(peak[raw], "{:.0f}"))
+        table.add("video", f"genai_grpc {side}", "peak RSS growth MB", summary(peak[ours], "{:.0f}"), f"raw {side}", summary(ratios(peak, ours, raw), "{:.2f}x"))
+    table.note("video: one get of a done operation carrying a 64 MiB inline video, a fresh client process each; "
+               "the raw stub also unpacks the Any to reach the bytes. Peak RSS growth = ru_maxrss - RSS before the call.")
+
+
+# -- case: server ---------------------------------------------------------------------------------
+
+
+def case_server(table: Table, rounds: int, quick: bool) -> None:
+    import bench_server
+
+    seconds = 1.0 if quick else 2.0
+    for running in (False, True):
+        rates, costs = bench_server.measure(seconds=seconds, rounds=max(2, rounds - 2), concurrency=64, operations=64, running=running)
+        kind = "running ops" if running else "finished ops"
+        table.add("server", f"minimal ({kind})", "calls/s", summary(rates["baseline"], "{:.0f}"))
+        r = ratios(rates, "local", "baseline")
+        table.add("server", f"genai_grpc ({kind})", "calls/s", summary(rates["local"], "{:.0f}"), "minimal",
+                  summary(r, "{:.2f}x"), ">= 1x: " + ("met" if statistics.median(r) >= 1 else "MISSED"))
+        table.add("server", f"minimal ({kind})", "server CPU us/call", summary(costs["baseline"]))
+        table.add("server", f"genai_grpc ({kind})", "server CPU us/call", summary(costs["local"]), "minimal", summary(ratios(costs, "local", "baseline"), "{:.2f}x"))
+    table.note(f"server: a grpc.aio client with 64 concurrent callers drives each server {seconds:g} s per round, alternating.")
+
+
+# -- driver ---------------------------------------------------------------------------------------
+
+RUNNERS: dict[str, Callable[[Table, int, bool], None]] = {
+    "get": case_get,
+    "fleet": case_fleet,
+    "import": case_import,
+    "cli": case_cli,
+    "video": case_video,
+    "server": case_server,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller workloads")
+    parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases (default: all of {','.join(CASES)})")
+    parser.add_argument("--rounds", type=int, help="rounds per case (default 5, --quick 3)")
+    parser.add_argument("--child-get", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--child-video", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_get:
+        mode, target, name, calls = args.child_get
+        print(json.dumps(get_client(mode, target, name, int(calls))))
+        return 0
+    if args.child_video:
+        print(json.dumps(video_client(*args.child_video)))
+        return 0
+    only = [c.strip() for c in args.only.split(",") if c.strip()]
+    unknown = sorted(set(only) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
+    rounds = args.rounds or (3 if args.quick else 5)
+    table = Table()
+    started = time.perf_counter()
+    print(f"machine: {machine()}")
+    print(f"start: {load()}", flush=True)
+    start_load = load()
+    for case in CASES:
+        if case in only:
+            print(f"\n== {case}", flush=True)
+            t0 = time.perf_counter()
+            RUNNERS[case](table, rounds, args.quick)
+            print(f"  ({time.perf_counter() - t0:.0f} s)", flush=True)
+    end_load = load()
+    command = " ".join(["python", "scripts/bench.py", *(argv if argv is not None else sys.argv[1:])])
+    print(f"\n## Results of `{command}`\n")
+    print(f"machine: {machine()}")
+    print(f"start: {start_load}; end: {end_load}; took {time.perf_counter() - started:.0f} s\n")
+    print(table.render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
