@@ -1,4 +1,4 @@
-"""Which RPC looks an operation up. Pure code.
+"""Which RPC looks an operation up, and which RPCs a channel's server supports. Pure code.
 
 Vertex AI serves operations of publisher models
 (``projects/*/locations/*/publishers/*/models/*/operations/*``, e.g. Veo's) through
@@ -29,6 +29,13 @@ class Call:
     request: Any
     routing_field: str
     routing_value: str
+
+
+@dataclass(slots=True)
+class Features:
+    """What one channel's server was found to support; shared by every wait on it."""
+
+    wait_operation: bool = True
 
 
 def get_call(name: str, vertex: bool) -> Call:
