@@ -165,92 +165,108 @@ def start_operation(address: str, prompt: str, video_bytes: int = 0) -> str:
 
 # -- case: get ------------------------------------------------------------------------------------
 
-GET_MODES = ("ours-sync", "raw-sync", "apicore-sync", "ours-aio", "raw-aio", "apicore-aio")
+GET_SIDES = {"sync": ("ours", "raw", "apicore"), "aio": ("ours", "raw", "apicore")}
+GET_LABELS = {"ours": "genai_grpc", "raw": "raw stub", "apicore": "google-api-core"}
 
 
-def get_client(mode: str, target: str, name: str, calls: int) -> dict[str, Any]:
-    """Time `calls` sequential gets of `name` after a warm-up; CPU and wall per call."""
+def get_callables(side: str, target: str, name: str) -> dict[str, Callable[[], Any]]:
+    """variant -> a function making one get() of `name` (a coroutine function on aio).
+
+    The raw stub is the least a user could write: a request per call and the routing header
+    Google's front ends need, over a channel with the same options as genai_grpc's.
+    """
     import grpc
     import grpc.aio
+    from google.api_core import operations_v1
 
-    from genai_grpc import _rpc
+    from genai_grpc import Client, _rpc
     from genai_grpc._config import CHANNEL_OPTIONS
+    from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
-    warm = max(50, calls // 10)
-    if mode.startswith("ours"):
-        from genai_grpc import Client
+    flavor: Any = grpc.aio if side == "aio" else grpc
+    client = Client(endpoint=target)
+    ours = client.aio.operations if side == "aio" else client.operations
+    stub = operations_pb2_grpc.OperationsStub(flavor.insecure_channel(target, options=CHANNEL_OPTIONS))
+    api_client = operations_v1.OperationsAsyncClient if side == "aio" else operations_v1.OperationsClient
+    apicore = api_client(flavor.insecure_channel(target, options=CHANNEL_OPTIONS))
+    metadata = (_rpc.routing_header(name),)
+    Request = operations_pb2.GetOperationRequest
+    return {
+        "ours": lambda: ours.get(name),
+        "raw": lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60),
+        "apicore": lambda: apicore.get_operation(name, timeout=60),
+    }
 
-        client = Client(endpoint=target)
-        sync_get: Callable[[], Any] = lambda: client.operations.get(name)  # noqa: E731
-        async_get: Callable[[], Any] = lambda: client.aio.operations.get(name)  # noqa: E731
-    elif mode.startswith("raw"):
-        from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
-        metadata = (_rpc.routing_header(name),)
-        Request = operations_pb2.GetOperationRequest
-        if mode == "raw-sync":
-            stub = operations_pb2_grpc.OperationsStub(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
-            sync_get = lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60)  # noqa: E731
-    else:
-        from google.api_core import operations_v1
+def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> dict[str, Any]:
+    """CPU and wall per get() of each variant, alternating blocks of `calls` calls in this
+    process (the order rotates each block), after a warm-up of each."""
+    order = list(GET_SIDES[side])
+    cpu = dict.fromkeys(order, 0.0)
+    wall = dict.fromkeys(order, 0.0)
 
-        if mode == "apicore-sync":
-            apicore = operations_v1.OperationsClient(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
-            sync_get = lambda: apicore.get_operation(name, timeout=60)  # noqa: E731
+    def account(variant: str, started: tuple[float, float]) -> None:
+        cpu[variant] += time.process_time() - started[0]
+        wall[variant] += time.perf_counter() - started[1]
 
-    if mode.endswith("sync"):
-        for _ in range(warm):
-            sync_get()
-        cpu, wall = time.process_time(), time.perf_counter()
-        for _ in range(calls):
-            sync_get()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    else:
-
-        async def main() -> tuple[float, float]:
-            nonlocal async_get
-            if mode == "raw-aio":
-                stub = operations_pb2_grpc.OperationsStub(grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
-                async_get = lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60)  # noqa: E731
-            elif mode == "apicore-aio":
-                aclient = operations_v1.OperationsAsyncClient(grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
-                async_get = lambda: aclient.get_operation(name, timeout=60)  # noqa: E731
-            for _ in range(warm):
-                await async_get()
-            cpu, wall = time.process_time(), time.perf_counter()
+    if side == "sync":
+        funcs = get_callables(side, target, name)
+        for f in funcs.values():
             for _ in range(calls):
-                await async_get()
-            return time.process_time() - cpu, time.perf_counter() - wall
+                f()
+        for b in range(blocks):
+            for variant in order[b % 3 :] + order[: b % 3]:
+                f, started = funcs[variant], (time.process_time(), time.perf_counter())
+                for _ in range(calls):
+                    f()
+                account(variant, started)
+    else:
 
-        cpu, wall = asyncio.run(main())
-    return {"cpu_us": cpu / calls * 1e6, "wall_us": wall / calls * 1e6}
+        async def main() -> None:
+            afuncs = get_callables(side, target, name)  # grpc.aio channels belong to this loop
+            for f in afuncs.values():
+                for _ in range(calls):
+                    await f()
+            for b in range(blocks):
+                for variant in order[b % 3 :] + order[: b % 3]:
+                    f, started = afuncs[variant], (time.process_time(), time.perf_counter())
+                    for _ in range(calls):
+                        await f()
+                    account(variant, started)
+
+        asyncio.run(main())
+    n = calls * blocks
+    return {v: {"cpu_us": cpu[v] / n * 1e6, "wall_us": wall[v] / n * 1e6} for v in order}
 
 
 def case_get(table: Table, rounds: int, quick: bool) -> None:
-    calls = 1000 if quick else 2000
+    calls, blocks = 200, (5 if quick else 8)
     server, address = spawn_server("--duration", "0")
+    cpu: dict[str, list[float]] = {}
     try:
         name = start_operation(address, "a cat [duration:3600]")
-        cpu: dict[str, list[float]] = {m: [] for m in GET_MODES}
         for r in range(rounds):
-            for mode in GET_MODES:
-                row = run_child("--child-get", mode, address, name, str(calls))
-                cpu[mode].append(row["cpu_us"])
-            print(f"  round {r + 1}: " + ", ".join(f"{m} {cpu[m][-1]:.0f}" for m in GET_MODES) + " us CPU/call", flush=True)
+            for side, variants in GET_SIDES.items():
+                row = run_child("--child-get", side, address, name, str(calls), str(blocks))
+                for v in variants:
+                    cpu.setdefault(f"{v}-{side}", []).append(row[v]["cpu_us"])
+                print(f"  round {r + 1} {side}: " + ", ".join(f"{v} {row[v]['cpu_us']:.0f}" for v in variants) + " us CPU/call", flush=True)
     finally:
         stop(server)
-    for side in ("sync", "aio"):
+    for side in GET_SIDES:
         raw = f"raw-{side}"
-        table.add("get", raw, "client CPU us/call", summary(cpu[raw]))
-        for who, label in (("ours", "genai_grpc"), ("apicore", "google-api-core")):
+        table.add("get", f"raw stub {side}", "client CPU us/call", summary(cpu[raw]))
+        for who in ("ours", "apicore"):
             mode = f"{who}-{side}"
             r = ratios(cpu, mode, raw)
             target = verdict(statistics.median(r), 1.10) if who == "ours" else ""
-            table.add("get", f"{label} {side}", "client CPU us/call", summary(cpu[mode]), raw, summary(r, "{:.2f}x"), target)
+            table.add("get", f"{GET_LABELS[who]} {side}", "client CPU us/call", summary(cpu[mode]), f"raw stub {side}", summary(r, "{:.2f}x"), target)
     table.note(
-        f"get: {calls} sequential calls per client process after a warm-up, {rounds} rounds; a running "
-        "video operation from the bundled server (metadata: createTime, updateTime, progressPercent). "
-        "genai_grpc returns its typed Operation (metadata decoded); raw and api-core return the protobuf message."
+        f"get: per round, one process per side alternates blocks of {calls} calls of each variant "
+        f"({blocks} blocks each, order rotating) after a warm-up; {rounds} rounds. A running video operation "
+        "from the bundled server (metadata: createTime, updateTime, progressPercent). genai_grpc returns its "
+        "typed Operation (metadata decoded, x-goog-api-client header sent); the raw stub and api-core return "
+        "the protobuf message."
     )
 
 
@@ -311,29 +327,55 @@ IMPORTS = {
 }
 
 
-def wall_of(argv: list[str], env: dict[str, str] | None = None) -> float:
+def wall_of(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run argv to completion: (wall seconds, CPU seconds of the child, user + system)."""
     start = time.perf_counter()
-    out = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if out.returncode != 0:
-        raise SystemExit(f"{argv} failed: {out.stderr.decode()[-1000:]}")
-    return elapsed
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv} failed: {err.decode()[-1000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def compile_package() -> None:
+    """Write genai_grpc's bytecode, as `pip install` does, so every import reads .pyc files:
+    where PYTHONDONTWRITEBYTECODE is set and the package is an editable checkout, Python
+    would otherwise compile its source (~20 ms) at every start, while site-packages have theirs."""
+    for folder in ("genai_grpc", "generated"):
+        subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / folder)], stdout=subprocess.DEVNULL, check=True)
 
 
 def case_import(table: Table, rounds: int, quick: bool) -> None:
-    runs = 5 if quick else 12
-    times: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    runs = 6 if quick else 15
+    compile_package()
+    wall: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    cpu: dict[str, list[float]] = {label: [] for label in IMPORTS}
     for code in IMPORTS.values():  # warm the file cache
         wall_of([PY, "-c", code])
     for _ in range(runs):
         for label, code in IMPORTS.items():
-            times[label].append(wall_of([PY, "-c", code]))
+            w, c = wall_of([PY, "-c", code])
+            wall[label].append(w)
+            cpu[label].append(c)
     floor = "grpc + longrunning _pb2"
-    for label, values in times.items():
-        r = ratios(times, label, floor) if label != floor else []
-        target = verdict(statistics.median(values), 0.10, " s") if label == "from genai_grpc import Client" else ""
-        table.add("import", label, "wall s", summary(values, "{:.3f}"), floor if r else "", summary(r, "{:.2f}x") if r else "", target)
-    table.note(f"import: a fresh interpreter per run, {runs} runs of each, alternating; wall time includes interpreter start.")
+    for label in IMPORTS:
+        extra = ("", "", "")
+        if label in ("from genai_grpc import Client", "google.api_core.operations_v1", "google.genai"):
+            above = [v - f for v, f in zip(wall[label], wall[floor])]
+            target = verdict(statistics.median(wall[label]), 0.10, " s") if label == "from genai_grpc import Client" else ""
+            extra = (floor, summary(above, "{:+.3f}") + " s", target)
+        table.add("import", label, "wall s", summary(wall[label], "{:.3f}"), *extra)
+    for label in ("grpc + longrunning _pb2", "from genai_grpc import Client", "google.api_core.operations_v1"):
+        table.add("import", label, "CPU s (user+sys)", summary(cpu[label], "{:.3f}"))
+    table.note(
+        f"import: a fresh interpreter per run, {runs} runs of each, alternating; wall time includes interpreter "
+        "start; genai_grpc's bytecode is compiled first, as pip install does."
+    )
 
 
 # -- case: cli ------------------------------------------------------------------------------------
@@ -355,7 +397,7 @@ def case_cli(table: Table, rounds: int, quick: bool) -> None:
             continue
         above = [v - f for v, f in zip(values, floor)]
         target = verdict(statistics.median(above), 0.10, " s") if label == "python -m genai_grpc get NAME" else ""
-        table.add("cli", label, "wall s", summary(values, "{:.3f}"), "import grpc", "+" + summary(above, "{:.3f}") + " s", target)
+        table.add("cli", label, "wall s", summary(values, "{:.3f}"), "import grpc", summary(above, "{:+.3f}") + " s", target)
     table.note(f"cli: {runs} runs of each command, alternating, against a server holding a finished video operation.")
 
 
@@ -483,12 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller workloads")
     parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases (default: all of {','.join(CASES)})")
     parser.add_argument("--rounds", type=int, help="rounds per case (default 5, --quick 3)")
-    parser.add_argument("--child-get", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--child-get", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--child-video", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_get:
-        mode, target, name, calls = args.child_get
-        print(json.dumps(get_client(mode, target, name, int(calls))))
+        side, target, name, calls, blocks = args.child_get
+        print(json.dumps(get_client(side, target, name, int(calls), int(blocks))))
         return 0
     if args.child_video:
         print(json.dumps(video_client(*args.child_video)))
