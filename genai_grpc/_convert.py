@@ -64,6 +64,7 @@ def _generated_video(pb: types_pb2.GeneratedVideo) -> GeneratedVideo:
 
 def decode_videos_response(value: bytes) -> GenerateVideosResponse:
     pb = types_pb2.GenerateVideosResponse.FromString(value)
+    del value  # parsed: free a large video's serialized copy before its bytes are copied out
     count = pb.rai_media_filtered_count if pb.HasField("rai_media_filtered_count") else None
     return GenerateVideosResponse(
         generated_videos=tuple(_generated_video(v) for v in pb.generated_videos),
@@ -170,18 +171,23 @@ def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
     return out
 
 
-def _decode(table: dict[str, Decoder], type_url: str, value: bytes) -> tuple[Any, UnknownPayload | None]:
-    name = type_name(type_url)
+def _decode(table: dict[str, Decoder], payload: Any) -> tuple[Any, UnknownPayload | None]:
+    """Decode a google.protobuf.Any (any pool) with `table`, else from the default pool.
+
+    The Any's bytes are read only as the decoder's argument, so a decoder that drops them
+    once parsed (decode_videos_response) keeps one copy fewer of a large payload alive.
+    """
+    name = type_name(payload.type_url)
     decoder = table.get(name)
     try:
         if decoder is not None:
-            return decoder(value), None
-        known = _default_pool_json(name, value)
+            return decoder(payload.value), None
+        known = _default_pool_json(name, payload.value)
         if known is not None:
             return known, None
     except (DecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         pass
-    return None, UnknownPayload(type_url=type_url, value=value)
+    return None, UnknownPayload(type_url=payload.type_url, value=payload.value)
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -237,8 +243,7 @@ _TYPED: dict[type[Operation], tuple[type, Callable[[dict[str, Any]], Any]]] = {
 
 def _response(cls: type[Operation], any_pb: Any) -> tuple[Any, UnknownPayload | None]:
     """Decode a response for `cls`; what does not fit the class's response type stays raw."""
-    type_url, value = any_pb.type_url, any_pb.value
-    response, raw = _decode(_RESPONSES, type_url, value)
+    response, raw = _decode(_RESPONSES, any_pb)
     typed = _TYPED.get(cls)
     if typed is not None and response is not None:
         expected, from_json = typed
@@ -247,7 +252,7 @@ def _response(cls: type[Operation], any_pb: Any) -> tuple[Any, UnknownPayload | 
         if not isinstance(response, expected):
             response = None
     if response is None and raw is None:
-        raw = UnknownPayload(type_url=type_url, value=value)
+        raw = UnknownPayload(type_url=any_pb.type_url, value=any_pb.value)
     return response, raw
 
 
@@ -267,7 +272,7 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
     if which == "response":
         response, raw_response = _response(cls, pb.response)
     if pb.HasField("metadata"):
-        metadata, raw_metadata = _decode(_METADATA, pb.metadata.type_url, pb.metadata.value)
+        metadata, raw_metadata = _decode(_METADATA, pb.metadata)
     return cls(
         name=pb.name,
         done=pb.done,
