@@ -165,15 +165,16 @@ def start_operation(address: str, prompt: str, video_bytes: int = 0) -> str:
 
 # -- case: get ------------------------------------------------------------------------------------
 
-GET_SIDES = {"sync": ("ours", "raw", "apicore"), "aio": ("ours", "raw", "apicore")}
-GET_LABELS = {"ours": "genai_grpc", "raw": "raw stub", "apicore": "google-api-core"}
+GET_VARIANTS = ("ours", "raw", "raw-headers", "apicore")
+GET_LABELS = {"ours": "genai_grpc", "raw-headers": "raw stub + genai_grpc's headers", "apicore": "google-api-core"}
 
 
 def get_callables(side: str, target: str, name: str) -> dict[str, Callable[[], Any]]:
     """variant -> a function making one get() of `name` (a coroutine function on aio).
 
     The raw stub is the least a user could write: a request per call and the routing header
-    Google's front ends need, over a channel with the same options as genai_grpc's.
+    Google's front ends need, over a channel with genai_grpc's options. "raw-headers" also
+    sends genai_grpc's x-goog-api-client header and user agent, to tell their cost apart.
     """
     import grpc
     import grpc.aio
@@ -190,10 +191,14 @@ def get_callables(side: str, target: str, name: str) -> dict[str, Callable[[], A
     api_client = operations_v1.OperationsAsyncClient if side == "aio" else operations_v1.OperationsClient
     apicore = api_client(flavor.insecure_channel(target, options=CHANNEL_OPTIONS))
     metadata = (_rpc.routing_header(name),)
+    config = client._config
+    headers_stub = operations_pb2_grpc.OperationsStub(flavor.insecure_channel(target, options=config.options))
+    headers = (*config.metadata, _rpc.routing_header(name))
     Request = operations_pb2.GetOperationRequest
     return {
         "ours": lambda: ours.get(name),
         "raw": lambda: stub.GetOperation(Request(name=name), metadata=metadata, timeout=60),
+        "raw-headers": lambda: headers_stub.GetOperation(Request(name=name), metadata=headers, timeout=60),
         "apicore": lambda: apicore.get_operation(name, timeout=60),
     }
 
@@ -201,7 +206,7 @@ def get_callables(side: str, target: str, name: str) -> dict[str, Callable[[], A
 def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> dict[str, Any]:
     """CPU and wall per get() of each variant, alternating blocks of `calls` calls in this
     process (the order rotates each block), after a warm-up of each."""
-    order = list(GET_SIDES[side])
+    order = list(GET_VARIANTS)
     cpu = dict.fromkeys(order, 0.0)
     wall = dict.fromkeys(order, 0.0)
 
@@ -215,7 +220,7 @@ def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> di
             for _ in range(calls):
                 f()
         for b in range(blocks):
-            for variant in order[b % 3 :] + order[: b % 3]:
+            for variant in order[b % len(order) :] + order[: b % len(order)]:
                 f, started = funcs[variant], (time.process_time(), time.perf_counter())
                 for _ in range(calls):
                     f()
@@ -228,7 +233,7 @@ def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> di
                 for _ in range(calls):
                     await f()
             for b in range(blocks):
-                for variant in order[b % 3 :] + order[: b % 3]:
+                for variant in order[b % len(order) :] + order[: b % len(order)]:
                     f, started = afuncs[variant], (time.process_time(), time.perf_counter())
                     for _ in range(calls):
                         await f()
@@ -246,17 +251,17 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
     try:
         name = start_operation(address, "a cat [duration:3600]")
         for r in range(rounds):
-            for side, variants in GET_SIDES.items():
+            for side in ("sync", "aio"):
                 row = run_child("--child-get", side, address, name, str(calls), str(blocks))
-                for v in variants:
+                for v in GET_VARIANTS:
                     cpu.setdefault(f"{v}-{side}", []).append(row[v]["cpu_us"])
-                print(f"  round {r + 1} {side}: " + ", ".join(f"{v} {row[v]['cpu_us']:.0f}" for v in variants) + " us CPU/call", flush=True)
+                print(f"  round {r + 1} {side}: " + ", ".join(f"{v} {row[v]['cpu_us']:.0f}" for v in GET_VARIANTS) + " us CPU/call", flush=True)
     finally:
         stop(server)
-    for side in GET_SIDES:
+    for side in ("sync", "aio"):
         raw = f"raw-{side}"
         table.add("get", f"raw stub {side}", "client CPU us/call", summary(cpu[raw]))
-        for who in ("ours", "apicore"):
+        for who in ("ours", "raw-headers", "apicore"):
             mode = f"{who}-{side}"
             r = ratios(cpu, mode, raw)
             target = verdict(statistics.median(r), 1.10) if who == "ours" else ""
