@@ -92,8 +92,12 @@ def ratios(values: dict[str, list[float]], mode: str, base: str) -> list[float]:
     return [a / b for a, b in zip(values[mode], values[base])]
 
 
-def verdict(value: float, limit: float, unit: str = "x") -> str:
-    return f"<= {limit:g}{unit}: {'met' if value <= limit else 'MISSED'}"
+def verdict(values: Sequence[float], limit: float, unit: str = "x", at_least: bool = False) -> str:
+    """Whether the median meets the target; a miss whose best run meets it is flagged as such."""
+    ok = (lambda v: v >= limit) if at_least else (lambda v: v <= limit)
+    best = max(values) if at_least else min(values)
+    word = "met" if ok(statistics.median(values)) else "MISSED (best run meets it)" if ok(best) else "MISSED"
+    return f"{'>=' if at_least else '<='} {limit:g}{unit}: {word}"
 
 
 def load() -> str:
@@ -264,7 +268,7 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
         for who in ("ours", "raw-headers", "apicore"):
             mode = f"{who}-{side}"
             r = ratios(cpu, mode, raw)
-            target = verdict(statistics.median(r), 1.10) if who == "ours" else ""
+            target = verdict(r, 1.10) if who == "ours" else ""
             table.add("get", f"{GET_LABELS[who]} {side}", "client CPU us/call", summary(cpu[mode]), f"raw stub {side}", summary(r, "{:.2f}x"), target)
     table.note(
         f"get: per round, one process per side alternates blocks of {calls} calls of each variant "
@@ -304,11 +308,11 @@ def case_fleet(table: Table, rounds: int, quick: bool) -> None:
     labels = {"ours-aio": "genai_grpc aio", "ours-sync": "genai_grpc sync", "apicore-aio": f"google-api-core aio (N={apicore_ops})"}
     for mode, label in labels.items():
         r = ratios(per_poll, mode, "raw-aio")
-        target = verdict(statistics.median(r), 1.2) if mode == "ours-aio" else ""
+        target = verdict(r, 1.2) if mode == "ours-aio" else ""
         table.add("fleet", label, "client CPU us/poll", summary(per_poll[mode]), "raw grpc.aio", summary(r, "{:.2f}x"), target)
     sync_wall = ratios(wall, "ours-sync", "ours-aio")
     table.add("fleet", "genai_grpc sync", "wall s", summary(wall["ours-sync"], "{:.2f}"), "genai_grpc aio",
-              summary(sync_wall, "{:.2f}x"), verdict(statistics.median(sync_wall), 2.0))
+              summary(sync_wall, "{:.2f}x"), verdict(sync_wall, 2.0))
     for mode in ("ours-aio", "raw-aio"):
         table.add("fleet", "genai_grpc aio" if mode == "ours-aio" else "raw grpc.aio", "wall s", summary(wall[mode], "{:.2f}"))
     table.add("fleet", "genai_grpc aio", "peak client RSS MB", summary(rss["ours-aio"], "{:.0f}"), "", "", "< 150 MB: "
@@ -372,7 +376,7 @@ def case_import(table: Table, rounds: int, quick: bool) -> None:
         extra = ("", "", "")
         if label in ("from genai_grpc import Client", "google.api_core.operations_v1", "google.genai"):
             above = [v - f for v, f in zip(wall[label], wall[floor])]
-            target = verdict(statistics.median(wall[label]), 0.10, " s") if label == "from genai_grpc import Client" else ""
+            target = verdict(wall[label], 0.10, " s") if label == "from genai_grpc import Client" else ""
             extra = (floor, summary(above, "{:+.3f}") + " s", target)
         table.add("import", label, "wall s", summary(wall[label], "{:.3f}"), *extra)
     for label in ("grpc + longrunning _pb2", "from genai_grpc import Client", "google.api_core.operations_v1"):
@@ -401,7 +405,7 @@ def case_cli(table: Table, rounds: int, quick: bool) -> None:
             table.add("cli", label, "wall s", summary(values, "{:.3f}"))
             continue
         above = [v - f for v, f in zip(values, floor)]
-        target = verdict(statistics.median(above), 0.10, " s") if label == "python -m genai_grpc get NAME" else ""
+        target = verdict(above, 0.10, " s") if label == "python -m genai_grpc get NAME" else ""
         table.add("cli", label, "wall s", summary(values, "{:.3f}"), "import grpc", summary(above, "{:+.3f}") + " s", target)
     table.note(f"cli: {runs} runs of each command, alternating, against a server holding a finished video operation.")
 
@@ -507,7 +511,7 @@ def case_server(table: Table, rounds: int, quick: bool) -> None:
         table.add("server", f"minimal ({kind})", "calls/s", summary(rates["baseline"], "{:.0f}"))
         r = ratios(rates, "local", "baseline")
         table.add("server", f"genai_grpc ({kind})", "calls/s", summary(rates["local"], "{:.0f}"), "minimal",
-                  summary(r, "{:.2f}x"), ">= 1x: " + ("met" if statistics.median(r) >= 1 else "MISSED"))
+                  summary(r, "{:.2f}x"), verdict(r, 1.0, at_least=True))
         table.add("server", f"minimal ({kind})", "server CPU us/call", summary(costs["baseline"]))
         table.add("server", f"genai_grpc ({kind})", "server CPU us/call", summary(costs["local"]), "minimal", summary(ratios(costs, "local", "baseline"), "{:.2f}x"))
     table.note(f"server: a grpc.aio client with 64 concurrent callers drives each server {seconds:g} s per round, alternating.")
