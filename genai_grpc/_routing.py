@@ -56,5 +56,7 @@ def poll_call(name: str, vertex: bool) -> Call | None:
     answers at once (it never holds like WaitOperation); the wait's poll schedule still
     spaces the calls. None: send the wait's own RPC.
     """
+    if not vertex:  # every poll of a fleet asks: skip building a request only to drop it
+        return None
     call = get_call(name, vertex)
     return None if call.service == "operations" else call
