@@ -156,6 +156,14 @@ def _check_registration(name: object, decoder: object) -> None:
         raise TypeError(f"decoder must be callable, got {type(decoder).__name__}")
 
 
+#: Well-known types with a special JSON form, which an Any shows under "value".
+_WELL_KNOWN_JSON = frozenset(
+    f"google.protobuf.{n}"
+    for n in ("Any Duration Timestamp FieldMask Struct Value ListValue DoubleValue FloatValue "
+              "Int64Value UInt64Value Int32Value UInt32Value BoolValue StringValue BytesValue").split()
+)
+
+
 def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
     """A message the process knows (any imported _pb2 module) -> its JSON form with @type."""
     from google.protobuf import json_format
@@ -166,7 +174,11 @@ def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
         return None
     message: Message = message_factory.GetMessageClass(descriptor).FromString(value)
     out: dict[str, Any] = {"@type": f"type.googleapis.com/{name}"}
-    out.update(json_format.MessageToDict(message))
+    body = json_format.MessageToDict(message)
+    if name in _WELL_KNOWN_JSON or not isinstance(body, dict):
+        out["value"] = body  # proto3 JSON of an Any holding a well-known type
+    else:
+        out.update(body)
     return out
 
 
