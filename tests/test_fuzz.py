@@ -12,15 +12,15 @@ import json
 import math
 from typing import Any
 
+from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_grpc import _convert, _rpc, _serde, _shapes, errors, types
-from genai_grpc._generated.genai_grpc.v1 import types_pb2
-from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc import _convert, _rpc, _shapes, errors, types
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
