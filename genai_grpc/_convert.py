@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 from google.protobuf import descriptor_pool, message_factory, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
-from genai_grpc import _shapes
+from genai_grpc import _shapes, _wire
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.types import (
@@ -63,6 +63,63 @@ def _generated_video(pb: types_pb2.GeneratedVideo) -> GeneratedVideo:
 
 
 def decode_videos_response(value: bytes) -> GenerateVideosResponse:
+    """genai_grpc.v1.GenerateVideosResponse bytes -> GenerateVideosResponse.
+
+    Read off the wire directly (one copy of each video's bytes) when the message has the
+    plain shape; protobuf decodes anything else. DecodeError for what protobuf rejects.
+    """
+    try:
+        return _videos_from_wire(memoryview(value))
+    except _wire.Unusual:
+        return videos_by_protobuf(value)
+
+
+def _videos_from_wire(buf: memoryview) -> GenerateVideosResponse:
+    videos, count, reasons = [], None, []
+    for number, value in _wire.fields(buf):
+        if number == 1:
+            videos.append(_generated_video_from_wire(_wire.chunk(value)))
+        elif number == 2:
+            count = _wire.signed(value, 32)
+        elif number == 3:
+            reasons.append(_wire.text(value))
+        else:
+            raise _wire.Unusual
+    return GenerateVideosResponse(
+        generated_videos=tuple(videos), rai_media_filtered_count=count,
+        rai_media_filtered_reasons=tuple(reasons) or None,
+    )  # fmt: skip
+
+
+def _generated_video_from_wire(buf: memoryview) -> GeneratedVideo:
+    video, seed = None, None
+    for number, value in _wire.fields(buf):
+        if number == 1 and video is None:  # protobuf would merge a repeat into the first
+            video = _video_from_wire(_wire.chunk(value))
+        elif number == 2:
+            seed = _wire.signed(value, 64)
+        else:
+            raise _wire.Unusual
+    return GeneratedVideo(video=video, generation_seed=seed)
+
+
+def _video_from_wire(buf: memoryview) -> Video:
+    data: memoryview | None = None
+    mime_type = uri = ""
+    for number, value in _wire.fields(buf):
+        if number == 1:
+            data = _wire.chunk(value)  # copied once, below: the last one wins
+        elif number == 2:
+            mime_type = _wire.text(value)
+        elif number == 3:
+            uri = _wire.text(value)
+        else:
+            raise _wire.Unusual
+    return Video(data=bytes(data) if data else None, mime_type=mime_type or None, uri=uri or None)
+
+
+def videos_by_protobuf(value: bytes) -> GenerateVideosResponse:
+    """decode_videos_response by protobuf's parser (the reference the wire reader matches)."""
     pb = types_pb2.GenerateVideosResponse.FromString(value)
     count = pb.rai_media_filtered_count if pb.HasField("rai_media_filtered_count") else None
     return GenerateVideosResponse(

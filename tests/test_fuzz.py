@@ -345,3 +345,47 @@ def test_a_policy_takes_good_values_or_says_which_one_is_bad(cls: Any, field: st
     elif not (field == "max_outage" and got is None):
         assert isinstance(got, (int, float)) and not isinstance(got, bool)
         assert math.isfinite(got) and got >= 0
+
+
+# -- the video response wire reader ---------------------------------------------------------
+
+
+@st.composite
+def video_responses(draw: st.DrawFn) -> bytes:
+    pb = types_pb2.GenerateVideosResponse()
+    for _ in range(draw(st.integers(0, 3))):
+        generated = pb.generated_videos.add()
+        if draw(st.booleans()):
+            generated.video.data = draw(st.binary(max_size=64))
+            generated.video.mime_type = draw(st.text(max_size=8))
+            generated.video.uri = draw(st.text(max_size=8))
+        if draw(st.booleans()):
+            generated.generation_seed = draw(st.integers(-(2**63), 2**63 - 1))
+    if draw(st.booleans()):
+        pb.rai_media_filtered_count = draw(st.integers(-(2**31), 2**31 - 1))
+    pb.rai_media_filtered_reasons.extend(draw(st.lists(st.text(max_size=8), max_size=2)))
+    return pb.SerializeToString()
+
+
+wire_inputs = st.one_of(
+    video_responses(),
+    st.tuples(video_responses(), video_responses()).map(b"".join),  # protobuf merges these
+    st.tuples(video_responses(), st.integers(0, 200)).map(lambda t: t[0][: t[1]]),
+    st.tuples(video_responses(), st.binary(max_size=12)).map(b"".join),
+    st.binary(max_size=120),
+    st.sampled_from([b"\x0a\x02\x0a\x00\x0a\x02\x0a\x00", b"\x0a\x04\x0a\x02\x12\x00",  # a repeated video field
+                     b"\x10" + b"\xff" * 9 + b"\x01", b"\x10" + b"\xff" * 10 + b"\x01",  # 10 / 11 byte varints
+                     b"\x1a\x02\xc3\x28"]),  # not UTF-8
+)  # fmt: skip
+
+
+@FUZZ
+@given(wire_inputs)
+def test_the_video_wire_reader_matches_protobuf(data: bytes) -> None:
+    def outcome(decode: Any) -> Any:
+        try:
+            return decode(data)
+        except DecodeError:
+            return DecodeError
+
+    assert outcome(_convert.decode_videos_response) == outcome(_convert.videos_by_protobuf)
