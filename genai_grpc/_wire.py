@@ -4,6 +4,9 @@ protobuf's Python parser copies a bytes field twice on the way out (into its are
 a Python bytes object), which for a 64 MiB video puts four copies in memory at once. Reading
 the fields off a memoryview of the Any's value instead leaves one. Pure code.
 
+`spans` also lets a large google.longrunning.Operation answer be split: its small fields
+parsed by protobuf, its response read from the wire bytes (see _convert.parse_operation).
+
 The reader handles only the plain shape genai_grpc's own messages take; anything else
 (unknown fields, other wire types, a singular message field repeated) raises Unusual and
 the caller lets protobuf decode it, so results never differ from protobuf's.
@@ -39,26 +42,34 @@ def _varint(buf: memoryview, pos: int) -> tuple[int, int]:
     raise Unusual
 
 
-def fields(buf: memoryview) -> Iterator[tuple[int, Value]]:
-    """(field number, value) of each field: an int for a varint, a memoryview slice (no
-    copy) for a length-delimited field."""
+def spans(buf: memoryview) -> Iterator[tuple[int, Value, int, int]]:
+    """(field number, value, start, end) of each field: the value is an int for a varint, a
+    memoryview slice (no copy) for a length-delimited field; buf[start:end] is the field
+    with its key."""
     pos, end = 0, len(buf)
     while pos < end:
+        start = pos
         key, pos = _varint(buf, pos)
         number, wire = key >> 3, key & 7
         if number == 0:
             raise Unusual
         if wire == VARINT:
             value, pos = _varint(buf, pos)
-            yield number, value
+            yield number, value, start, pos
         elif wire == LEN:
             size, pos = _varint(buf, pos)
             if pos + size > end:
                 raise Unusual
-            yield number, buf[pos : pos + size]
+            yield number, buf[pos : pos + size], start, pos + size
             pos += size
         else:
             raise Unusual
+
+
+def fields(buf: memoryview) -> Iterator[tuple[int, Value]]:
+    """(field number, value) of each field, as `spans` reads them."""
+    for number, value, _, _ in spans(buf):
+        yield number, value
 
 
 def chunk(value: Value) -> memoryview:

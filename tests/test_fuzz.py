@@ -389,3 +389,40 @@ def test_the_video_wire_reader_matches_protobuf(data: bytes) -> None:
             return DecodeError
 
     assert outcome(_convert.decode_videos_response) == outcome(_convert.videos_by_protobuf)
+
+
+@st.composite
+def operation_answers(draw: st.DrawFn) -> bytes:
+    """Operation answers as bytes: fuzzed ones, ones with a (possibly broken) video response,
+    and spliced ones (an error and a response both, two responses) where protobuf's
+    last-one-wins rules apply."""
+    pb = draw(operations())
+    if draw(st.booleans()):
+        pb.response.type_url = f"type.googleapis.com/{_convert._VIDEOS}"
+        pb.response.value = draw(st.one_of(video_responses(), wire_inputs))
+    data = pb.SerializeToString()
+    if draw(st.integers(0, 3)) == 0:
+        data += draw(operations()).SerializeToString()
+    return data
+
+
+@FUZZ
+@given(operation_answers(), operation_classes)
+def test_large_answers_decode_as_protobuf_would(data: bytes, cls: type[types.Operation] | None) -> None:
+    """parse_operation + to_operation == Operation.FromString + to_operation, with the size
+    threshold at 0 so every answer goes through the wire reader."""
+    original = _convert.LARGE_ANSWER
+    _convert.LARGE_ANSWER = 0
+    try:
+        parsed = _convert.parse_operation(data)
+    except DecodeError:
+        parsed = DecodeError
+    finally:
+        _convert.LARGE_ANSWER = original
+    try:
+        expected = _convert.to_operation(operations_pb2.Operation.FromString(data), cls)
+    except DecodeError:
+        assert parsed is DecodeError
+        return
+    assert _convert.to_operation(parsed, cls) == expected
+    assert parsed.done == expected.done and parsed.name == expected.name

@@ -48,6 +48,7 @@ class Transport:
                     "genai": service_pb2_grpc.GenAIStub(channel),
                     "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
                 }
+                _channel.read_operations_lazily(self._stubs, channel)
             return self._stubs
 
     @property
