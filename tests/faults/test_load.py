@@ -45,6 +45,17 @@ def _operations(now_ns: int) -> list[NewOperation]:
     ]  # fmt: skip
 
 
+HELD = [f"fileSearchStores/held/operations/{i:02d}" for i in range(50)]
+
+
+def _held(now_ns: int) -> list[NewOperation]:
+    """Operations that run for an hour: a wait on them is a long poll the server holds."""
+    request = service_pb2.ImportFileRequest(
+        file_search_store_name="fileSearchStores/held", source={"gcs_uri": "gs://b/x"}
+    ).SerializeToString()
+    return [NewOperation(name, IMPORT, request, 0, now_ns, 3600 * 10**9) for name in HELD]
+
+
 @pytest.fixture(scope="module")
 def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     """A server process holding TOTAL import operations, half done, half about to be."""
@@ -52,6 +63,7 @@ def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[
     store = Store(db)
     operations = _operations(time.time_ns())
     store.insert(operations)
+    store.insert(_held(time.time_ns()))
     store.close()
     port = free_port()
     with serve_process(port, db, "--duration", "0"):
@@ -148,3 +160,23 @@ def test_a_sync_fleet_leaves_nothing_behind(crowd: tuple[str, list[str]]) -> Non
     print(f"\n{SYNC_TOTAL} sync as_completed: {elapsed:.2f}s, threads peak +{peak}, "
           f"left {threads_left}, fds left {fds_left}")
     assert peak <= 2 and threads_left == 0 and fds_left <= FD_SLACK
+
+
+def test_cancelling_an_aio_fleet_mid_flight_leaves_no_call_or_task(crowd: tuple[str, list[str]]) -> None:
+    """Long polls in flight when the task is cancelled: every one is cancelled with it."""
+    address, _ = crowd
+    fds, threads = fd_count(), _threads()
+
+    async def main() -> None:
+        async with Client(endpoint=address).aio as aio:
+            task = asyncio.create_task(aio.operations.wait_all(HELD, concurrency=100))
+            await asyncio.sleep(0.5)  # every WaitOperation is now held by the server
+            assert open_calls() == 50
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert open_calls() == 0
+            assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    asyncio.run(main())
+    assert settled_fds(fds + FD_SLACK) - fds <= FD_SLACK and _threads() == threads
