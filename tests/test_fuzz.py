@@ -375,7 +375,9 @@ wire_inputs = st.one_of(
     st.binary(max_size=120),
     st.sampled_from([b"\x0a\x02\x0a\x00\x0a\x02\x0a\x00", b"\x0a\x04\x0a\x02\x12\x00",  # a repeated video field
                      b"\x10" + b"\xff" * 9 + b"\x01", b"\x10" + b"\xff" * 10 + b"\x01",  # 10 / 11 byte varints
-                     b"\x1a\x02\xc3\x28"]),  # not UTF-8
+                     b"\x1a\x02\xc3\x28",  # not UTF-8
+                     b"\x0a\x08\x0a\x06\x12\x01a\x12\x01b", b"\x0a\x08\x0a\x06\x0a\x01a\x0a\x01b",  # repeated
+                     b"\x0a\x08\x0a\x06\x1a\x01a\x1a\x01b", b"\x10\x01\x10\x02\x0a\x02\x10\x01\x0a\x04\x10\x01\x10\x02"]),
 )  # fmt: skip
 
 
