@@ -122,3 +122,18 @@ def test_a_missing_api_key_is_a_401_at_once_not_retried(
         ops.wait(name, timeout=20, poll=FAST_POLL)
     assert caught.value.code == 401 and caught.value.reasons == ("API_KEY_MISSING",)
     assert time.monotonic() - started < 5
+
+
+def test_a_huge_retry_info_delay_is_cut_to_the_outage_limit(
+    server: LocalServer, client: Client, ops: Side
+) -> None:
+    """A server asking for an hour's pause does not park a wait without a timeout for an
+    hour: it retries when max_outage runs out (and here succeeds)."""
+    name = start(client)
+    server.faults = faults = ScriptedFaults(["RESOURCE_EXHAUSTED"])
+    faults.retry_delay_s = 3600.0
+    retry = types.RetryPolicy(initial=0.02, maximum=0.2, max_outage=1.0)
+    started = time.monotonic()
+    assert ops.wait(name, poll=FAST_POLL, retry=retry).done
+    assert time.monotonic() - started < 1.0 + 2
+    assert len(faults.arrivals) == 2
