@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from genai_grpc.types import Operation
 
 
@@ -22,3 +24,14 @@ def check_name(name: object, what: str = "name") -> str:
     if name != name.strip() or any(c in name for c in "\r\n\x00"):
         raise ValueError(f"{what} has whitespace or control characters: {name!r}")
     return name
+
+
+def check_call_timeout(timeout: object) -> float | None:
+    """One RPC's deadline in seconds: None (the client's default) or a finite number > 0."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
+    return float(timeout)
