@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 
-from genai_grpc import _config, _rpc
+from genai_grpc import _config, _convert, _rpc
 from genai_grpc._config import ClientConfig
 
 
@@ -81,6 +81,27 @@ def open_channel(
     else:
         channel = grpc.secure_channel(target, credentials, options=options)
     return grpc.intercept_channel(channel, *interceptors) if interceptors else channel
+
+
+def read_operations_lazily(stubs: dict[str, Any], channel: Any) -> None:
+    """Point the stubs' Operation-answering RPCs at _convert.parse_operation, so that a
+    large video answer is copied once instead of three times (see LargeOperation)."""
+    from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
+    from genai_grpc._generated.google.longrunning import operations_pb2
+
+    for service, path, request in (
+        ("operations", "/google.longrunning.Operations/GetOperation", operations_pb2.GetOperationRequest),
+        ("operations", "/google.longrunning.Operations/WaitOperation", operations_pb2.WaitOperationRequest),
+        ("prediction", "/google.cloud.aiplatform.v1.PredictionService/FetchPredictOperation",
+         prediction_service_pb2.FetchPredictOperationRequest),
+    ):  # fmt: skip
+        method = channel.unary_unary(
+            path,
+            request_serializer=request.SerializeToString,
+            response_deserializer=_convert.parse_operation,
+            _registered_method=True,
+        )
+        setattr(stubs[service], path.rpartition("/")[2], method)
 
 
 def _channel_credentials(config: ClientConfig) -> grpc.ChannelCredentials | None:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 from google.protobuf import descriptor_pool, message_factory, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
-from genai_grpc import _shapes
+from genai_grpc import _shapes, _wire
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.types import (
@@ -63,8 +63,64 @@ def _generated_video(pb: types_pb2.GeneratedVideo) -> GeneratedVideo:
 
 
 def decode_videos_response(value: bytes) -> GenerateVideosResponse:
+    """genai_grpc.v1.GenerateVideosResponse bytes -> GenerateVideosResponse.
+
+    Read off the wire directly (one copy of each video's bytes) when the message has the
+    plain shape; protobuf decodes anything else. DecodeError for what protobuf rejects.
+    """
+    try:
+        return _videos_from_wire(memoryview(value))
+    except _wire.Unusual:
+        return videos_by_protobuf(value)
+
+
+def _videos_from_wire(buf: memoryview) -> GenerateVideosResponse:
+    videos, count, reasons = [], None, []
+    for number, value in _wire.fields(buf):
+        if number == 1:
+            videos.append(_generated_video_from_wire(_wire.chunk(value)))
+        elif number == 2:
+            count = _wire.signed(value, 32)
+        elif number == 3:
+            reasons.append(_wire.text(value))
+        else:
+            raise _wire.Unusual
+    return GenerateVideosResponse(
+        generated_videos=tuple(videos), rai_media_filtered_count=count,
+        rai_media_filtered_reasons=tuple(reasons) or None,
+    )  # fmt: skip
+
+
+def _generated_video_from_wire(buf: memoryview) -> GeneratedVideo:
+    video, seed = None, None
+    for number, value in _wire.fields(buf):
+        if number == 1 and video is None:  # protobuf would merge a repeat into the first
+            video = _video_from_wire(_wire.chunk(value))
+        elif number == 2:
+            seed = _wire.signed(value, 64)
+        else:
+            raise _wire.Unusual
+    return GeneratedVideo(video=video, generation_seed=seed)
+
+
+def _video_from_wire(buf: memoryview) -> Video:
+    data: memoryview | None = None
+    mime_type = uri = ""
+    for number, value in _wire.fields(buf):
+        if number == 1:
+            data = _wire.chunk(value)  # copied once, below: the last one wins
+        elif number == 2:
+            mime_type = _wire.text(value)
+        elif number == 3:
+            uri = _wire.text(value)
+        else:
+            raise _wire.Unusual
+    return Video(data=bytes(data) if data else None, mime_type=mime_type or None, uri=uri or None)
+
+
+def videos_by_protobuf(value: bytes) -> GenerateVideosResponse:
+    """decode_videos_response by protobuf's parser (the reference the wire reader matches)."""
     pb = types_pb2.GenerateVideosResponse.FromString(value)
-    del value  # parsed: free a large video's serialized copy before its bytes are copied out
     count = pb.rai_media_filtered_count if pb.HasField("rai_media_filtered_count") else None
     return GenerateVideosResponse(
         generated_videos=tuple(_generated_video(v) for v in pb.generated_videos),
@@ -100,7 +156,7 @@ def _rfc3339(seconds: int, nanos: int) -> str:
 
 def decode_operation_metadata(value: bytes) -> dict[str, Any]:
     """genai_grpc.v1.OperationMetadata -> its JSON form (a new dict each time)."""
-    return dict(_operation_metadata(value))
+    return dict(_operation_metadata(bytes(value)))
 
 
 @lru_cache(maxsize=1024)
@@ -165,6 +221,14 @@ def _check_registration(name: object, decoder: object) -> None:
         raise TypeError(f"decoder must be callable, got {type(decoder).__name__}")
 
 
+#: Well-known types with a special JSON form, which an Any shows under "value".
+_WELL_KNOWN_JSON = frozenset(
+    f"google.protobuf.{n}"
+    for n in ("Any Duration Timestamp FieldMask Struct Value ListValue DoubleValue FloatValue "
+              "Int64Value UInt64Value Int32Value UInt32Value BoolValue StringValue BytesValue").split()
+)
+
+
 def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
     """A message the process knows (any imported _pb2 module) -> its JSON form with @type."""
     from google.protobuf import json_format
@@ -175,27 +239,26 @@ def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
         return None
     message: Message = message_factory.GetMessageClass(descriptor).FromString(value)
     out: dict[str, Any] = {"@type": f"type.googleapis.com/{name}"}
-    out.update(json_format.MessageToDict(message))
+    body = json_format.MessageToDict(message)
+    if name in _WELL_KNOWN_JSON or not isinstance(body, dict):
+        out["value"] = body  # proto3 JSON of an Any holding a well-known type
+    else:
+        out.update(body)
     return out
 
 
-def _decode(table: dict[str, Decoder], payload: Any) -> tuple[Any, UnknownPayload | None]:
-    """Decode a google.protobuf.Any (any pool) with `table`, else from the default pool.
-
-    The Any's bytes are read only as the decoder's argument, so a decoder that drops them
-    once parsed (decode_videos_response) keeps one copy fewer of a large payload alive.
-    """
-    name = type_name(payload.type_url)
+def _decode(table: dict[str, Decoder], type_url: str, value: bytes) -> tuple[Any, UnknownPayload | None]:
+    name = type_name(type_url)
     decoder = table.get(name)
     try:
         if decoder is not None:
-            return decoder(payload.value), None
-        known = _default_pool_json(name, payload.value)
+            return decoder(value), None
+        known = _default_pool_json(name, value)
         if known is not None:
             return known, None
     except (DecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         pass
-    return None, UnknownPayload(type_url=payload.type_url, value=payload.value)
+    return None, UnknownPayload(type_url=type_url, value=bytes(value))
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -251,9 +314,9 @@ _TYPED: dict[type[Operation], tuple[type, Callable[[dict[str, Any]], Any]]] = {
 }
 
 
-def _response(cls: type[Operation], any_pb: Any) -> tuple[Any, UnknownPayload | None]:
+def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, UnknownPayload | None]:
     """Decode a response for `cls`; what does not fit the class's response type stays raw."""
-    response, raw = _decode(_RESPONSES, any_pb)
+    response, raw = _decode(_RESPONSES, type_url, value)
     typed = _TYPED.get(cls)
     if typed is not None and response is not None:
         expected, from_json = typed
@@ -262,9 +325,90 @@ def _response(cls: type[Operation], any_pb: Any) -> tuple[Any, UnknownPayload | 
         if not isinstance(response, expected):
             response = None
     if response is None and raw is None:
-        raw = UnknownPayload(type_url=any_pb.type_url, value=any_pb.value)
+        raw = UnknownPayload(type_url=type_url, value=bytes(value))
     return response, raw
 
+
+# -- large answers ---------------------------------------------------------------------------
+
+#: An Operation answer at least this large is looked at for a video before protobuf parses it.
+LARGE_ANSWER = 1 << 20
+_VIDEOS = "genai_grpc.v1.GenerateVideosResponse"
+
+
+class LargeOperation:
+    """A large google.longrunning.Operation answer carrying a GenerateVideosResponse, kept
+    as wire bytes until to_operation decodes it.
+
+    protobuf would copy the video into its arena while grpc still holds the message's own
+    buffers; this way the only copy is made by to_operation, after grpc has let go of them.
+    `pb` is the Operation without its response (protobuf-parsed), `value` a view of the
+    response's bytes in `data`. `name` and `done` are pb's; equal when the bytes are.
+    Interceptors see this object, not an Operation, for such answers.
+    """
+
+    __slots__ = ("pb", "type_url", "value", "data")
+
+    def __init__(self, pb: operations_pb2.Operation, type_url: str, value: memoryview, data: bytes) -> None:
+        self.pb, self.type_url, self.value, self.data = pb, type_url, value, data
+
+    @property
+    def name(self) -> str:
+        return str(self.pb.name)
+
+    @property
+    def done(self) -> bool:
+        return bool(self.pb.done)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LargeOperation) and self.data == other.data
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LargeOperation(name={self.name!r}, done={self.done}, <{len(self.data)} bytes>)"
+
+
+def parse_operation(data: bytes) -> Any:
+    """grpc's response deserializer for the RPCs that answer an Operation (Get, Wait, Vertex
+    AI's FetchPredictOperation): Operation.FromString, except that a large answer carrying
+    a GenerateVideosResponse becomes a LargeOperation. Raises what FromString raises."""
+    if len(data) >= LARGE_ANSWER and _RESPONSES.get(_VIDEOS) is decode_videos_response:
+        try:
+            return _large_operation(data)
+        except _wire.Unusual:
+            pass
+    return operations_pb2.Operation.FromString(data)
+
+
+def _large_operation(data: bytes) -> LargeOperation:
+    response: tuple[memoryview, int, int] | None = None
+    for number, value, start, end in _wire.spans(memoryview(data)):
+        if number == 4 or (number == 5 and response is not None):
+            raise _wire.Unusual  # an error too, or two responses: protobuf's rules decide
+        if number == 5:
+            response = (_wire.chunk(value), start, end)
+    if response is None:
+        raise _wire.Unusual
+    any_bytes, start, end = response
+    type_url, value = "", memoryview(b"")
+    for number, field in _wire.fields(any_bytes):
+        if number == 1:
+            type_url = _wire.text(field)
+        elif number == 2:
+            value = _wire.chunk(field)
+        else:
+            raise _wire.Unusual
+    if type_name(type_url) != _VIDEOS:
+        raise _wire.Unusual
+    try:
+        pb = operations_pb2.Operation.FromString(data[:start] + data[end:])
+    except DecodeError:
+        raise _wire.Unusual from None
+    return LargeOperation(pb, type_url, value, data)
+
+
+# -- snapshots -------------------------------------------------------------------------------
 
 OperationT = TypeVar("OperationT", bound=Operation)
 
@@ -274,19 +418,25 @@ def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> Operati
 @overload
 def to_operation(pb: operations_pb2.Operation, cls: None = None) -> Operation: ...
 def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = None) -> Operation:
-    """google.longrunning.Operation -> a typed snapshot; `cls` None means infer it."""
-    which = pb.WhichOneof("result")
+    """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
+    means infer it."""
+    value: Any
+    if isinstance(pb, LargeOperation):
+        base, which, type_url, value = pb.pb, "response", pb.type_url, pb.value
+    else:
+        base, which = pb, pb.WhichOneof("result")
+        type_url, value = (pb.response.type_url, pb.response.value) if which == "response" else ("", b"")
     if cls is None:
-        cls = class_for(pb.name, pb.response.type_url if which == "response" else "")
+        cls = class_for(base.name, type_url)
     response = raw_response = metadata = raw_metadata = None
     if which == "response":
-        response, raw_response = _response(cls, pb.response)
-    if pb.HasField("metadata"):
-        metadata, raw_metadata = _decode(_METADATA, pb.metadata)
+        response, raw_response = _response(cls, type_url, value)
+    if base.HasField("metadata"):
+        metadata, raw_metadata = _decode(_METADATA, base.metadata.type_url, base.metadata.value)
     return cls(
-        name=pb.name,
-        done=pb.done,
-        error=to_error(pb.error) if which == "error" else None,
+        name=base.name,
+        done=base.done,
+        error=to_error(base.error) if which == "error" else None,
         response=response,
         metadata=metadata,
         raw_response=raw_response,

@@ -152,6 +152,9 @@ def build(
     every change in progress, not just the end)."""
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
         raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+    for what, value, kind in (("poll", poll, PollPolicy), ("retry", retry, RetryPolicy)):
+        if not isinstance(value, kind):
+            raise TypeError(f"{what} must be a types.{kind.__name__}, got {type(value).__name__}")
     plan = Plan(
         deadline=None if timeout is None else now + timeout,
         timeout=timeout,

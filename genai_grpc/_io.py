@@ -93,7 +93,7 @@ class AsyncCalls:
     async def outcome(self, handle: Any) -> Any:
         """A finished call's response; its failure as ClientError / ServerError."""
         try:
-            return await handle
+            return _rpc.parsed(await handle)
         except grpc.RpcError as exc:
             raise _rpc.to_api_error(exc) from None
 

@@ -10,7 +10,14 @@ from genai_grpc import _convert
 from genai_grpc.errors import APIError, from_status
 
 _DETAILS_KEY = "grpc-status-details-bin"
-_UNAVAILABLE, _UNAUTHENTICATED = 14, 16
+_INTERNAL, _UNAVAILABLE, _UNAUTHENTICATED = 13, 14, 16
+#: grpc's words for a response that does not parse: the sync stub fails with INTERNAL and
+#: them; grpc.aio only logs them and hands back None.
+_GRPC_UNPARSABLE = "Exception deserializing response!"
+UNPARSABLE = (
+    "the server's answer is not a valid protobuf message of the expected type "
+    "(grpc: Exception deserializing response!)"
+)
 #: Starts the message of a token refresh that retrying cannot fix (see _channel).
 AUTH_FAILED = "genai_grpc: refreshing the Google credentials failed:"
 
@@ -30,7 +37,16 @@ def to_api_error(exc: Any) -> APIError:
     message = exc.details() or ""
     if number == _UNAVAILABLE and AUTH_FAILED in message:
         number = _UNAUTHENTICATED
+    if number == _INTERNAL and message == _GRPC_UNPARSABLE:
+        message = UNPARSABLE
     return from_status(number, message, details)
+
+
+def parsed(response: Any) -> Any:
+    """A unary call's response; a 500 ServerError when it did not parse (grpc.aio's None)."""
+    if response is None:
+        raise from_status(_INTERNAL, UNPARSABLE)
+    return response
 
 
 def _details(blob: bytes) -> tuple[dict[str, Any], ...]:

@@ -85,7 +85,7 @@ def operation_from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
     fields = {f.name for f in dataclasses.fields(target)}
     unknown = set(data) - fields - {"kind", "version"}
     if unknown:
-        raise ValueError(f"unknown keys in operation dict: {', '.join(sorted(unknown))}")
+        raise ValueError(f"unknown keys in operation dict: {_keys(unknown)}")
     if "name" not in data:
         raise ValueError("operation dict has no 'name'")
     hints = _hints(target)
@@ -97,6 +97,11 @@ def operation_from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
         else:
             kwargs[key] = _from_json(hints[key], data[key], where)
     return target(**kwargs)
+
+
+def _keys(keys: set[Any]) -> str:
+    """Unknown keys for a message; a dict from elsewhere may have keys that are not strings."""
+    return ", ".join(sorted(k if isinstance(k, str) else repr(k) for k in keys))
 
 
 def _operation_class(cls: type[_Op], kind: object) -> type[_Op]:
@@ -184,7 +189,7 @@ def _dataclass(cls: Any, value: Any, where: str) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(value) - names
     if unknown:
-        raise ValueError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+        raise ValueError(f"{where}: unknown keys {_keys(unknown)}")
     try:
         return cls(**{k: _from_json(hints[k], v, f"{where}.{k}") for k, v in value.items()})
     except TypeError as exc:  # a required field is missing

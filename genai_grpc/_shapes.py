@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from typing import Any
 
 from genai_grpc.types import (
@@ -37,20 +38,29 @@ def _bytes(text: Any) -> bytes | None:
         return None
     if isinstance(text, bytes):
         return text
+    if not isinstance(text, str):
+        return None
     try:
-        return base64.b64decode(str(text), validate=False)
+        return base64.b64decode(text, validate=False)
     except (binascii.Error, ValueError):
         return None
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value) if math.isfinite(value) else None
+
+
+def _str(value: Any) -> str | None:
+    """Text fields are text: anything else in one is dropped, never stored mistyped."""
+    return value if isinstance(value, str) else None
 
 
 def _video(v: Any) -> Video:
     data = _bytes(_get(v, "encodedVideo", "bytesBase64Encoded", "videoBytes", "video_bytes"))
-    mime = _get(v, "encoding", "mimeType", "mime_type")
-    uri = _get(v, "uri", "gcsUri", "gcs_uri")
+    mime = _str(_get(v, "encoding", "mimeType", "mime_type"))
+    uri = _str(_get(v, "uri", "gcsUri", "gcs_uri"))
     return Video(data=data, mime_type=mime, uri=uri)
 
 
@@ -85,14 +95,14 @@ def videos_from_json(d: dict[str, Any]) -> GenerateVideosResponse | None:
 
 def import_from_json(d: dict[str, Any]) -> ImportFileResponse:
     return ImportFileResponse(
-        parent=_get(d, "parent"), document_name=_get(d, "documentName", "document_name")
+        parent=_str(_get(d, "parent")), document_name=_str(_get(d, "documentName", "document_name"))
     )
 
 
 def upload_from_json(d: dict[str, Any]) -> UploadToFileSearchStoreResponse:
     return UploadToFileSearchStoreResponse(
-        parent=_get(d, "parent"),
-        document_name=_get(d, "documentName", "document_name"),
-        mime_type=_get(d, "mimeType", "mime_type"),
+        parent=_str(_get(d, "parent")),
+        document_name=_str(_get(d, "documentName", "document_name")),
+        mime_type=_str(_get(d, "mimeType", "mime_type")),
         size_bytes=_int(_get(d, "sizeBytes", "size_bytes")),
     )

@@ -185,4 +185,7 @@ def wait_for(
         if plan.deadline is None and max_outage is not None and now - outage_since >= max_outage:
             raise error
         next_at = now + retry_after(error, retry_cap, plan.retry, rand)
+        if plan.deadline is None and max_outage is not None:
+            # A RetryInfo delay can be anything (an hour, a year): retry at the outage limit.
+            next_at = min(next_at, outage_since + max_outage)
         retry_cap = min(plan.retry.maximum, retry_cap * plan.retry.multiplier)

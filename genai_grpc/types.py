@@ -223,11 +223,20 @@ class UploadToFileSearchStoreOperation(Operation):
     response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
 
 
-def _check_seconds(owner: str, **values: float | None) -> None:
+def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
+    """Each value a finite number >= 0 (None only for the keys in `optional`)."""
     for key, value in values.items():
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if value is not None and not (ok and math.isfinite(value) and value >= 0):
+        if value is None and key in optional:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+
+
+def _check_jitter(owner: str, jitter: object) -> None:
+    if not isinstance(jitter, bool):
+        raise ValueError(f"{owner}.jitter must be True or False, got {jitter!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +261,8 @@ class PollPolicy:
 
     def __post_init__(self) -> None:
         _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
-                       long_poll=self.long_poll)
-        _check_seconds("PollPolicy", multiplier=self.multiplier)
+                       long_poll=self.long_poll, multiplier=self.multiplier)
+        _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"PollPolicy.multiplier must be >= 1, got {self.multiplier!r}")
 
@@ -277,7 +286,8 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_seconds("RetryPolicy", initial=self.initial, maximum=self.maximum,
+        _check_seconds("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
                        max_outage=self.max_outage, multiplier=self.multiplier)
+        _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")

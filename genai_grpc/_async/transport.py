@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc.aio
 
-from genai_grpc import _channel, _rpc
+from genai_grpc import _channel, _names, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
@@ -47,6 +47,7 @@ class AsyncTransport:
                     "genai": service_pb2_grpc.GenAIStub(channel),
                     "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
                 }
+                _channel.read_operations_lazily(self._stubs, channel)
             return self._stubs
 
     @property
@@ -74,11 +75,13 @@ class AsyncTransport:
         routing_field: str = "name",
     ) -> Any:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
-        ClientError / ServerError."""
+        ClientError / ServerError. `timeout` None means the client's default; ValueError
+        unless it is a finite number > 0."""
+        deadline = _names.check_call_timeout(timeout) or self._config.timeout
         rpc = self.multicallable(service, method)
         metadata = self.metadata(name, routing_field)
         try:
-            return await rpc(request, metadata=metadata, timeout=timeout or self._config.timeout)
+            return _rpc.parsed(await rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
             raise _rpc.to_api_error(exc) from None
 
