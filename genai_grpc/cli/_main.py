@@ -127,9 +127,15 @@ def _save(args: argparse.Namespace, op: Operation) -> list[str]:
     from genai_grpc.cli import _save as save
 
     files, notes = save.plan(op)
+    try:
+        paths = save.write(args.output_dir, files, args.force)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise OSError(f"--output-dir: {error}") from None
     for note in notes:
         _note(note)
-    return save.write(args.output_dir, files, args.force)
+    return paths
 
 
 def _get(args: argparse.Namespace) -> int:
