@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar, overload
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
@@ -244,6 +244,13 @@ def _response(cls: type[Operation], any_pb: Any) -> tuple[Any, UnknownPayload | 
     return response, raw
 
 
+OperationT = TypeVar("OperationT", bound=Operation)
+
+
+@overload
+def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> OperationT: ...
+@overload
+def to_operation(pb: operations_pb2.Operation, cls: None = None) -> Operation: ...
 def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = None) -> Operation:
     """google.longrunning.Operation -> a typed snapshot; `cls` None means infer it."""
     which = pb.WhichOneof("result")

@@ -6,8 +6,12 @@ from types import TracebackType
 from typing import Any
 
 from genai_grpc import _config
+from genai_grpc._async.file_search_stores import AsyncFileSearchStores
+from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
 from genai_grpc._async.transport import AsyncTransport
+from genai_grpc._sync.file_search_stores import FileSearchStores
+from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
 
@@ -18,6 +22,8 @@ class AsyncClient:
     def __init__(self, config: _config.ClientConfig) -> None:
         self._transport = AsyncTransport(config)
         self.operations = AsyncOperations(self._transport)
+        self.models = AsyncModels(self._transport)
+        self.file_search_stores = AsyncFileSearchStores(self._transport)
 
     async def aclose(self) -> None:
         """Close the grpc.aio channel."""
@@ -63,6 +69,8 @@ class Client:
         )
         self._transport = Transport(self._config)
         self.operations = Operations(self._transport)
+        self.models = Models(self._transport)
+        self.file_search_stores = FileSearchStores(self._transport)
         self.aio = AsyncClient(self._config)
 
     def close(self) -> None:

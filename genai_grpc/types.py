@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
+    "GenerateVideosConfig",
     "GenerateVideosOperation",
     "GenerateVideosResponse",
     "GeneratedVideo",
@@ -109,6 +110,22 @@ class ImportFileSource:
 
     gcs_uri: str | None = None
     file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateVideosConfig:
+    """Options for generate_videos. Fields left None take the server's defaults.
+
+    `video_size_bytes` and `return_uri` are genai_grpc extensions the local server honours
+    (to test large payloads and videos served by address).
+    """
+
+    number_of_videos: int | None = None
+    duration_seconds: int | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    video_size_bytes: int | None = None
+    return_uri: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
