@@ -30,6 +30,7 @@ def _server() -> tuple[AbstractContextManager[Any], str]:
     sys.path.insert(0, str(ROOT))
     from genai_grpc._generated.genai_grpc.v1 import types_pb2
     from genai_grpc._generated.google.longrunning import operations_pb2
+
     from tests.scripted import ScriptedServer
 
     server = ScriptedServer().__enter__()
