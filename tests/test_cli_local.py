@@ -3,13 +3,16 @@ and wait's progress bar read back through a pseudo-terminal."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,8 +109,9 @@ def read_until_exit(child: subprocess.Popen[bytes], master: int, limit: float) -
 def run_on_terminal(args: list[str], env: dict[str, str], limit: float = 20) -> tuple[int, str, bytes]:
     """Run the CLI with stderr on a pseudo-terminal; returns (exit code, stdout, what it drew)."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
     child = subprocess.Popen([sys.executable, "-m", "genai_grpc", *args], stdout=subprocess.PIPE,
-                             stderr=slave, env={**env, "COLUMNS": "100"}, cwd=ROOT)
+                             stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     try:
         drawn = read_until_exit(child, master, limit)
@@ -134,7 +138,7 @@ def test_wait_draws_a_progress_bar_on_a_terminal(local: Any, env: dict[str, str]
 def test_ctrl_c_during_wait_exits_130_and_erases_the_bar(local: Any, env: dict[str, str]) -> None:
     master, slave = pty.openpty()
     child = subprocess.Popen([sys.executable, "-m", "genai_grpc", "wait", start(local, duration=60)],
-                             stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT)
+                             stdout=subprocess.DEVNULL, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     try:
         drawn = b""

@@ -73,6 +73,8 @@ class ProgressBar:
         self._stream.flush()
 
     def _width(self) -> int:
+        if os.environ.get("COLUMNS", "").isdigit():
+            return int(os.environ["COLUMNS"])
         try:
             return os.get_terminal_size(self._stream.fileno()).columns or 80
         except (OSError, ValueError):
