@@ -22,14 +22,18 @@ _BAR = 24
 
 
 def bar_line(name: str, state: str, percent: float | None, elapsed: float, width: int) -> str:
-    """`[#########-----]  45%  12s  RUNNING  name`, cut to `width` columns."""
+    """`[#########-----]  45%  12s  RUNNING  name`, in `width` columns (a long name loses its head)."""
     if percent is None:
         gauge, number = "[" + "?" * _BAR + "]", "  ?%"
     else:
         filled = round(_BAR * percent / 100)
         gauge, number = "[" + "#" * filled + "-" * (_BAR - filled) + "]", f"{percent:3.0f}%"
-    line = f"{gauge} {number} {_facts.duration(elapsed):>6}  {state}  {clean(name, 1000)}"
-    return line[: max(width - 1, 1)]
+    head = f"{gauge} {number} {_facts.duration(elapsed):>6}  {state}  "
+    room = max(width - 1, 1) - len(head)
+    name = clean(name, 1000)
+    if len(name) > room:  # keep the tail: the operation's id is what tells two apart
+        name = "…" + name[len(name) - room + 1 :] if room > 1 else ""
+    return (head + name)[: max(width - 1, 1)]
 
 
 class ProgressBar:
