@@ -232,8 +232,8 @@ def test_bar_line() -> None:
     line = bar_line("operations/x", "RUNNING", 50.0, 12.0, 120)
     assert line.startswith("[" + "#" * 12 + "-" * 12 + "]  50%    12s  RUNNING  operations/x")
     assert bar_line("o", "RUNNING", None, 0, 120).startswith("[" + "?" * 24 + "]   ?%")
-    cut = bar_line("models/" + "m" * 50 + "/operations/id42", "RUNNING", 1.0, 0, 60)
-    assert len(cut) == 59 and cut.endswith("…" + "m" * 7 + "/operations/id42")
+    cut = bar_line("models/" + "m" * 50 + "/operations/id42", "RUNNING", 1.0, 0, 80)
+    assert len(cut) == 79 and cut.endswith("  RUNNING  …" + "m" * 13 + "/operations/id42")
     assert len(bar_line("o" * 500, "RUNNING", 1.0, 0, 10)) == 9
 
 
