@@ -3,15 +3,17 @@ and what --output-dir plans to write. No server, no subprocess."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from genai_grpc.cli import _exit, _facts, _human, _parser, _save, _schema
-from genai_grpc.cli._progress import bar_line
+from genai_grpc.cli._progress import ProgressBar, bar_line
 from genai_grpc.errors import ClientError, ServerError, from_status
 from genai_grpc.types import (
     GeneratedVideo,
@@ -235,6 +237,28 @@ def test_bar_line() -> None:
     cut = bar_line("models/" + "m" * 50 + "/operations/id42", "RUNNING", 1.0, 0, 80)
     assert len(cut) == 79 and cut.endswith("  RUNNING  …" + "m" * 13 + "/operations/id42")
     assert len(bar_line("o" * 500, "RUNNING", 1.0, 0, 10)) == 9
+
+
+def test_progress_bar_redraws_while_nothing_changes_and_erases_itself() -> None:
+    stream, now = io.StringIO(), [100.0]
+    bar = ProgressBar(stream, lambda: now[0], tick=0.01)
+    bar.update(Operation(name="operations/x", metadata={"progressPercent": 10}))
+    now[0] += 65
+    deadline = time.monotonic() + 5
+    while "1m05s" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    bar.close()
+    bar.close()
+    frames = stream.getvalue().split("\r\x1b[K")
+    assert frames[0] == "" and frames[-1] == "" and "1m05s" in stream.getvalue()
+    assert all(f.startswith("[##") and "  10%" in f for f in frames[1:-1])
+    assert stream.getvalue().count("\r\x1b[K") == len(frames) - 1
+
+
+def test_progress_bar_that_never_drew_writes_nothing() -> None:
+    stream = io.StringIO()
+    ProgressBar(stream, time.monotonic).close()
+    assert stream.getvalue() == ""
 
 
 # -- exit codes ------------------------------------------------------------------------------
