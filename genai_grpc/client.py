@@ -14,14 +14,17 @@ from genai_grpc._sync.file_search_stores import FileSearchStores
 from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
+from genai_grpc.types import PollPolicy, RetryPolicy
 
 
 class AsyncClient:
     """The grpc.aio side of a Client, reached as `client.aio`. Close with `await aclose()`."""
 
-    def __init__(self, config: _config.ClientConfig) -> None:
+    def __init__(
+        self, config: _config.ClientConfig, *, poll: PollPolicy | None = None, retry: RetryPolicy | None = None
+    ) -> None:
         self._transport = AsyncTransport(config)
-        self.operations = AsyncOperations(self._transport)
+        self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
         self.models = AsyncModels(self._transport)
         self.file_search_stores = AsyncFileSearchStores(self._transport)
 
@@ -44,7 +47,8 @@ class Client:
     With no arguments it reads the environment: ``GENAI_GRPC_EMULATOR_HOST=host:port`` points it
     at a local server (``python -m genai_grpc serve``). ``endpoint="host:port"`` points it
     anywhere. Use it as a context manager, or call ``close()``; ``client.aio`` is the asyncio
-    twin with the same methods.
+    twin with the same methods. ``poll`` and ``retry`` set the defaults of every wait
+    (``types.PollPolicy``, ``types.RetryPolicy``).
     """
 
     def __init__(
@@ -57,6 +61,8 @@ class Client:
         credentials: Any = None,
         endpoint: str | None = None,
         timeout: float = 60.0,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._config = _config.resolve(
             api_key=api_key,
@@ -68,10 +74,13 @@ class Client:
             timeout=timeout,
         )
         self._transport = Transport(self._config)
-        self.operations = Operations(self._transport)
+        for value, cls in ((poll, PollPolicy), (retry, RetryPolicy)):
+            if value is not None and not isinstance(value, cls):
+                raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
+        self.operations = Operations(self._transport, poll=poll, retry=retry)
         self.models = Models(self._transport)
         self.file_search_stores = FileSearchStores(self._transport)
-        self.aio = AsyncClient(self._config)
+        self.aio = AsyncClient(self._config, poll=poll, retry=retry)
 
     def close(self) -> None:
         """Close the sync channel. (Close `client.aio` with `await client.aio.aclose()`.)"""

@@ -4,17 +4,23 @@
     ├── ClientError          4xx: the request was wrong (404 not found, 400, 401, 403, 429 ...)
     └── ServerError          5xx: the server or the network failed (500, 501, 503, 504)
 
+    OperationTimeoutError    (a builtin TimeoutError) a wait ran out of time; .operation,
+                             .last_error, .pending
+
 A failed *operation* is not an exception: it comes back with `operation.error` set.
 This module is pure: it maps gRPC codes and status details to errors without importing grpc.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genai_grpc.types import status_name
 
-__all__ = ["APIError", "ClientError", "ServerError", "http_code"]
+if TYPE_CHECKING:
+    from genai_grpc.types import Operation
+
+__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code"]
 
 # google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
 _HTTP = {
@@ -95,3 +101,28 @@ def from_status(
     code = http_code(grpc_code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+class OperationTimeoutError(TimeoutError):
+    """`wait`, `watch`, `as_completed` or `wait_all` ran out of time before the operation
+    (or every operation) was done. Not an APIError: no call failed, the budget ran out.
+
+    Attributes: `operation` the last snapshot seen (None if no answer ever came; for a
+    fleet, the one unfinished operation when exactly one is left), `pending` the last
+    snapshots of every unfinished operation (each at least an operation with its name, so
+    it can be waited on again), and `last_error` the last transient error (e.g. a 503
+    UNAVAILABLE) when failures were what used the time up.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: Operation | None = None,
+        pending: tuple[Operation, ...] = (),
+        last_error: APIError | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.pending = pending
+        self.last_error = last_error

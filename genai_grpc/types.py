@@ -6,8 +6,9 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping, TypeVar
 
 __all__ = [
     "GenerateVideosConfig",
@@ -19,6 +20,8 @@ __all__ = [
     "ImportFileSource",
     "Operation",
     "OperationError",
+    "PollPolicy",
+    "RetryPolicy",
     "UnknownPayload",
     "UploadToFileSearchStoreOperation",
     "UploadToFileSearchStoreResponse",
@@ -168,6 +171,33 @@ class Operation:
     #: Name of the response field's proto message this class decodes, if any.
     response_type: ClassVar[str | None] = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict of this snapshot, tagged with its class under "kind".
+
+        Store it anywhere (a database, a queue, a file) and pick the operation up later,
+        in another process, with `Operation.from_dict(d)`. Bytes become base64 text.
+        Raises TypeError for a response of a type this module cannot write (e.g. the
+        result of a custom decoder that is not a dict).
+        """
+        from genai_grpc import _serde
+
+        return _serde.operation_to_dict(self)
+
+    @classmethod
+    def from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
+        """The operation `to_dict()` wrote, with its class.
+
+        `Operation.from_dict` returns whichever class the dict names; a subclass, e.g.
+        `GenerateVideosOperation.from_dict`, also checks the dict names that class (or a
+        subclass). Raises ValueError for a malformed dict.
+        """
+        from genai_grpc import _serde
+
+        return _serde.operation_from_dict(cls, data)
+
+
+_Op = TypeVar("_Op", bound=Operation)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GenerateVideosOperation(Operation):
@@ -191,3 +221,63 @@ class UploadToFileSearchStoreOperation(Operation):
 
     response: UploadToFileSearchStoreResponse | None = None
     response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
+
+
+def _check_seconds(owner: str, **values: float | None) -> None:
+    for key, value in values.items():
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if value is not None and not (ok and math.isfinite(value) and value >= 0):
+            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often `wait`, `watch` and `as_completed` ask about an operation.
+
+    The first check is at once. After the n-th answer the next check starts
+    ``uniform(0, cap)`` seconds after the previous one started (full jitter; exactly `cap`
+    with ``jitter=False``), where ``cap = min(maximum, initial * multiplier ** n)``.
+    Defaults: 1 s, x1.5, at most 20 s.
+
+    When the server implements WaitOperation, `wait` asks it to hold each call open for up
+    to `long_poll` seconds (one RPC instead of many); ``long_poll=0`` always uses
+    GetOperation polling.
+    """
+
+    initial: float = 1.0
+    multiplier: float = 1.5
+    maximum: float = 20.0
+    jitter: bool = True
+    long_poll: float = 60.0
+
+    def __post_init__(self) -> None:
+        _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
+                       long_poll=self.long_poll)
+        _check_seconds("PollPolicy", multiplier=self.multiplier)
+        if self.multiplier < 1:
+            raise ValueError(f"PollPolicy.multiplier must be >= 1, got {self.multiplier!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a wait rides out transient failures (UNAVAILABLE, RESOURCE_EXHAUSTED,
+    DEADLINE_EXCEEDED), separately from the poll schedule.
+
+    After the n-th failure in a row it retries after ``uniform(0, min(maximum, initial *
+    multiplier ** (n-1)))`` seconds, or after the server's RetryInfo delay when it sent one.
+    Retries never go past the wait's `timeout`; a wait without one gives up after
+    `max_outage` seconds of failures in a row (None: never) and raises the last error.
+    Defaults: 0.25 s, x2, at most 10 s, 300 s.
+    """
+
+    initial: float = 0.25
+    multiplier: float = 2.0
+    maximum: float = 10.0
+    jitter: bool = True
+    max_outage: float | None = 300.0
+
+    def __post_init__(self) -> None:
+        _check_seconds("RetryPolicy", initial=self.initial, maximum=self.maximum,
+                       max_outage=self.max_outage, multiplier=self.multiplier)
+        if self.multiplier < 1:
+            raise ValueError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")

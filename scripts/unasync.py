@@ -34,6 +34,7 @@ SUBSTITUTIONS = [
     (r"\b__aiter__\b", "__iter__"),
     (r"\b__anext__\b", "__next__"),
     (r"\baclose\b", "close"),
+    (r"\baclosing\b", "closing"),
     (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\b_async\b", "_sync"),
     (r"\bclient\.aio\.", "client."),

@@ -48,3 +48,14 @@ def ops(request: pytest.FixtureRequest, client: Client, run: asyncio.Runner) -> 
     yield Side(request.param, client, run)
     if request.param == "aio":
         run.run(client.aio.aclose())
+
+
+def collect(side: Side, method: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+    """Every item of an iterator method (sync) or async iterator method (aio), as a list."""
+    if side.name == "sync":
+        return list(getattr(side._client.operations, method)(*args, **kwargs))
+
+    async def gather() -> list:  # type: ignore[type-arg]
+        return [item async for item in getattr(side._client.aio.operations, method)(*args, **kwargs)]
+
+    return side._runner.run(gather())

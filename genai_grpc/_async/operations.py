@@ -1,20 +1,38 @@
-"""client.aio.operations: look up long-running operations."""
+"""client.aio.operations: look up, wait for, watch, list, cancel and delete operations."""
 
 from __future__ import annotations
 
-from genai_grpc import _convert, _names
+import builtins
+import time
+from typing import AsyncIterator, Iterable
+
+from genai_grpc import _convert, _fleet, _names, _waiting
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc.types import Operation
+from genai_grpc._io import AsyncCalls
+from genai_grpc.errors import APIError
+from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+
+OperationLike = Operation | str
 
 
 class AsyncOperations:
-    """Long-running operations, over grpc.aio."""
+    """Long-running operations, over grpc.aio.
 
-    def __init__(self, transport: AsyncTransport) -> None:
+    `poll` and `retry` are the client's defaults for `wait`, `watch`, `as_completed` and
+    `wait_all` (each call may pass its own). Whether the server implements WaitOperation is
+    learned once per channel and remembered.
+    """
+
+    def __init__(
+        self, transport: AsyncTransport, *, poll: PollPolicy | None = None, retry: RetryPolicy | None = None
+    ) -> None:
         self._transport = transport
+        self._poll = poll or PollPolicy()
+        self._retry = retry or RetryPolicy()
+        self._features = _waiting.Features()
 
-    async def get(self, operation: Operation | str, *, timeout: float | None = None) -> Operation:
+    async def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
 
         `operation` is an Operation (the result keeps its class) or a resource name (the
@@ -26,3 +44,155 @@ class AsyncOperations:
         request = operations_pb2.GetOperationRequest(name=name)
         pb = await self._transport.call("operations", "GetOperation", request, name, timeout)
         return _convert.to_operation(pb, cls)
+
+    async def wait(
+        self,
+        operation: OperationLike,
+        *,
+        timeout: float | None = None,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Operation:
+        """Wait until the operation is done and return it (a failed one is returned, not raised).
+
+        Uses one long-polling WaitOperation RPC at a time when the server implements it, else
+        polls GetOperation on the `poll` schedule (default: 1 s x1.5 up to 20 s, full
+        jitter). `timeout` (seconds, None: no limit) bounds the whole wait: no RPC's deadline
+        goes past it. Transient failures are retried within it (see RetryPolicy).
+        Raises OperationTimeoutError (a TimeoutError carrying the last snapshot) when it runs
+        out; ClientError / ServerError at once for a permanent failure.
+        """
+        fleet = self._make_fleet([operation], timeout, poll, retry, concurrency=1)
+        async for _ in self._drive(fleet):
+            pass
+        return next(iter(fleet.results.values()))
+
+    def watch(
+        self,
+        operation: OperationLike,
+        *,
+        timeout: float | None = None,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncIterator[Operation]:
+        """Iterate over the operation's snapshots: one each time it changes (e.g. progress
+        in its metadata), ending with the done one. Polls GetOperation on the `poll`
+        schedule; `timeout`, retries and errors as in `wait`."""
+        return self._drive(self._make_fleet([operation], timeout, poll, retry, concurrency=1, watch=True))
+
+    def as_completed(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncIterator[Operation]:
+        """Iterate over the operations (Operations or names) as each one finishes.
+
+        Thousands can share one channel: at most `concurrency` RPCs are in flight and an idle
+        operation costs no thread or task. A name given twice is waited for once and yielded
+        once. Done Operations given in are yielded at once without an RPC. When `timeout`
+        runs out, the ones still running are in the OperationTimeoutError's `.pending`.
+        A permanent error of any operation (e.g. 404) raises at once and stops the rest.
+        The budget counts from this call. Leaving the loop early cancels the RPCs in flight
+        when the iterator is closed (wrap it in contextlib.aclosing to close it at once).
+        """
+        return self._drive(self._make_fleet(operations, timeout, poll, retry, concurrency=concurrency))
+
+    async def wait_all(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> builtins.list[Operation]:
+        """Wait for every operation and return them in input order (a repeated name gets the
+        same result each time); otherwise as `as_completed`."""
+        wanted = builtins.list(operations)
+        fleet = self._make_fleet(wanted, timeout, poll, retry, concurrency=concurrency)
+        async for _ in self._drive(fleet):
+            pass
+        return [fleet.results[_names.operation_name(item)[0]] for item in wanted]
+
+    async def list(
+        self, name: str = "", *, filter: str | None = None, page_size: int | None = None
+    ) -> AsyncIterator[Operation]:
+        """Iterate over the operations under `name` matching `filter`, fetching pages lazily
+        (`page_size` per RPC, None: the server's default)."""
+        if not isinstance(name, str):
+            raise ValueError(f"name must be a str, got {type(name).__name__}")
+        if page_size is not None and (not isinstance(page_size, int) or page_size < 0):
+            raise ValueError(f"page_size must be None or an int >= 0, got {page_size!r}")
+        token = ""
+        while True:
+            request = operations_pb2.ListOperationsRequest(
+                name=name, filter=filter or "", page_size=page_size or 0, page_token=token
+            )
+            page = await self._transport.call("operations", "ListOperations", request, name)
+            for pb in page.operations:
+                yield _convert.to_operation(pb)
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def cancel(self, operation: OperationLike, *, timeout: float | None = None) -> None:
+        """Ask the server to cancel the operation (best effort: it may finish anyway;
+        `wait` then returns it, usually with error code 1, CANCELLED)."""
+        name, _ = _names.operation_name(operation)
+        request = operations_pb2.CancelOperationRequest(name=name)
+        await self._transport.call("operations", "CancelOperation", request, name, timeout)
+
+    async def delete(self, operation: OperationLike, *, timeout: float | None = None) -> None:
+        """Tell the server the operation's result is no longer wanted (does not cancel it)."""
+        name, _ = _names.operation_name(operation)
+        request = operations_pb2.DeleteOperationRequest(name=name)
+        await self._transport.call("operations", "DeleteOperation", request, name, timeout)
+
+    def _make_fleet(
+        self,
+        operations: Iterable[OperationLike],
+        timeout: float | None,
+        poll: PollPolicy | None,
+        retry: RetryPolicy | None,
+        *,
+        concurrency: int,
+        watch: bool = False,
+    ) -> _fleet.Fleet:
+        return _fleet.build(
+            _fleet.distinct(operations),
+            now=time.monotonic(),
+            timeout=_fleet.check_timeout(timeout),
+            poll=poll or self._poll,
+            retry=retry or self._retry,
+            rpc_timeout=self._transport.timeout,
+            features=self._features,
+            concurrency=concurrency,
+            watch=watch,
+        )
+
+    async def _drive(self, fleet: _fleet.Fleet) -> AsyncIterator[Operation]:
+        """Carry out the fleet's steps until every operation is done; yield its events."""
+        calls = AsyncCalls(self._transport)
+        try:
+            while True:
+                for name, call in fleet.start(time.monotonic()):
+                    calls.start(name, call)
+                while fleet.events:
+                    yield fleet.events.popleft()
+                if fleet.finished:
+                    break
+                done = await calls.ready(fleet.wakeup(time.monotonic()))
+                now = time.monotonic()
+                for name, handle in done:
+                    try:
+                        reply = _waiting.Reply(now, value=await calls.outcome(handle))
+                    except APIError as exc:
+                        reply = _waiting.Reply(now, error=exc)
+                    fleet.complete(name, reply)
+            fleet.check()
+        finally:
+            await calls.aclose()

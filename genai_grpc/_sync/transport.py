@@ -34,15 +34,27 @@ class Transport:
         }
         return self._stubs
 
+    @property
+    def timeout(self) -> float:
+        """The default deadline of one RPC, in seconds."""
+        return self._config.timeout
+
+    def multicallable(self, service: str, method: str) -> Any:
+        """The stub method for one RPC, opening the channel on first use."""
+        stubs = self._stubs or self._open()
+        return getattr(stubs[service], method)
+
+    def metadata(self, name: str) -> tuple[tuple[str, str], ...]:
+        """The metadata of a call about resource `name`."""
+        return (*self._config.metadata, _rpc.routing_header(name))
+
     def call(
         self, service: str, method: str, request: Any, name: str, timeout: float | None = None
     ) -> Any:
         """Send one unary RPC; a gRPC failure comes out as ClientError / ServerError."""
-        stubs = self._stubs or self._open()
-        rpc = getattr(stubs[service], method)
-        metadata = (*self._config.metadata, _rpc.routing_header(name))
+        rpc = self.multicallable(service, method)
         try:
-            return rpc(request, metadata=metadata, timeout=timeout or self._config.timeout)
+            return rpc(request, metadata=self.metadata(name), timeout=timeout or self._config.timeout)
         except grpc.RpcError as exc:
             raise _rpc.to_api_error(exc) from None
 

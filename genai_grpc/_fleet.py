@@ -1,0 +1,169 @@
+"""Many waits at once with at most `concurrency` RPCs in flight. Pure: no grpc, asyncio, time.
+
+A Fleet runs one `_waiting.wait_for` machine per distinct operation name. Sleeping machines
+sit in a heap keyed by wake-up time; machines that want to call wait in a FIFO for a free
+slot. The I/O shell asks `start(now)` which calls to send, tells `complete(name, reply)`
+what came back, sleeps at most `wakeup(now)` seconds for the next answer, and hands out
+`events` (snapshots for watch, finished operations) as they appear. No thread or task per
+operation: the state of an idle operation is one heap entry and one suspended generator.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Iterable
+
+from genai_grpc import _convert, _names
+from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc._waiting import Call, Emit, Features, Machine, Plan, Reply, Sleep, Step, wait_for
+from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+
+
+@dataclass(slots=True)
+class _Entry:
+    machine: Machine
+    stub: Operation
+
+
+class Fleet:
+    """The scheduler; see the module docstring."""
+
+    def __init__(self, concurrency: int, timeout: float | None = None) -> None:
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.events: deque[Operation] = deque()
+        self.results: dict[str, Operation] = {}
+        self._entries: dict[str, _Entry] = {}
+        self._heap: list[tuple[float, int, str]] = []
+        self._ready: deque[tuple[str, Call]] = deque()
+        self._inflight = 0
+        self._seq = itertools.count()
+        self._timed_out: dict[str, OperationTimeoutError] = {}
+
+    @property
+    def finished(self) -> bool:
+        return not self._entries
+
+    def add(self, name: str, machine: Machine, stub: Operation, now: float) -> None:
+        self._entries[name] = _Entry(machine, stub)
+        self._advance(name, None, now)
+
+    def start(self, now: float) -> list[tuple[str, Call]]:
+        """Wake the machines whose sleep is over; the calls to send now, within the limit."""
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, name = heapq.heappop(heap)
+            self._advance(name, Reply(now), now)
+        n = min(self.concurrency - self._inflight, len(self._ready))
+        self._inflight += n
+        return [self._ready.popleft() for _ in range(n)]
+
+    def complete(self, name: str, reply: Reply) -> None:
+        """A call came back. A permanent APIError of any operation propagates from here."""
+        self._inflight -= 1
+        self._advance(name, reply, reply.now)
+
+    def wakeup(self, now: float) -> float | None:
+        """Seconds until a sleeping machine must run; None when only answers can wake us."""
+        if self._ready and self._inflight < self.concurrency:
+            return 0.0
+        return max(0.0, self._heap[0][0] - now) if self._heap else None
+
+    def check(self) -> None:
+        """Raise OperationTimeoutError naming every operation that ran out of time."""
+        if not self._timed_out:
+            return
+        errors = list(self._timed_out.values())
+        if len(errors) == 1 and len(self.results) == 0:
+            raise errors[0]
+        pending = tuple(e.pending[0] for e in errors)
+        last = next((e.last_error for e in reversed(errors) if e.last_error is not None), None)
+        n, total = len(errors), len(errors) + len(self.results)
+        raise OperationTimeoutError(
+            f"{n} of {total} operations not done after {self.timeout:g}s",
+            operation=pending[0] if n == 1 else None, pending=pending, last_error=last,
+        )
+
+    def _advance(self, name: str, reply: Reply | None, now: float) -> None:
+        entry = self._entries[name]
+        try:
+            step: Step = entry.machine.send(reply) if reply is not None else next(entry.machine)
+            while isinstance(step, Emit):
+                self.events.append(step.operation)
+                step = entry.machine.send(Reply(now))
+        except StopIteration as stop:
+            del self._entries[name]
+            self.results[name] = stop.value
+            self.events.append(stop.value)
+            return
+        except OperationTimeoutError as exc:
+            del self._entries[name]
+            if not exc.pending:
+                exc.pending = (entry.stub,)
+            self._timed_out[name] = exc
+            return
+        except APIError:
+            del self._entries[name]
+            raise
+        if isinstance(step, Sleep):
+            heapq.heappush(self._heap, (step.until, next(self._seq), name))
+        else:
+            self._ready.append((name, step))
+
+
+def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | None]:
+    """Operations or names -> {name: the Operation given, or None}, first wins, input order."""
+    out: dict[str, Operation | None] = {}
+    for item in operations:
+        name, _ = _names.operation_name(item)
+        if name not in out or out[name] is None:
+            out[name] = item if isinstance(item, Operation) else None
+    return out
+
+
+def check_timeout(timeout: object) -> float | None:
+    if timeout is None:
+        return None
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
+        raise ValueError(f"timeout must be None or a number of seconds >= 0, got {timeout!r}")
+    return float(timeout)
+
+
+def build(
+    operations: dict[str, Operation | None],
+    *,
+    now: float,
+    timeout: float | None,
+    poll: PollPolicy,
+    retry: RetryPolicy,
+    rpc_timeout: float,
+    features: Features,
+    concurrency: int,
+    watch: bool = False,
+) -> Fleet:
+    """A Fleet for these operations. Long polls (WaitOperation) hold a slot each, so a fleet
+    larger than its concurrency polls with GetOperation instead, and so does watch (it wants
+    every change in progress, not just the end)."""
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
+    plan = Plan(
+        deadline=None if timeout is None else now + timeout,
+        timeout=timeout,
+        poll=poll,
+        retry=retry,
+        rpc_timeout=rpc_timeout,
+        use_wait=not watch and len(operations) <= concurrency,
+        watch=watch,
+    )
+    fleet = Fleet(concurrency, timeout)
+    for name, known in operations.items():
+        cls = type(known) if known is not None else None
+        convert: Any = partial(_convert.to_operation, cls=cls)
+        stub = known if known is not None else convert(operations_pb2.Operation(name=name))
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), stub, now)
+    return fleet

@@ -1,0 +1,144 @@
+"""Many unary calls in flight on one channel, and which of them have finished.
+
+The only I/O primitives the generated drivers need that differ between the two sides in
+kind, not in spelling, so they are written here once per side:
+
+- AsyncCalls: grpc.aio calls started on the event loop; their done callbacks wake one waiter
+  future (no task of ours per call).
+- Calls: grpc futures on the sync channel; grpc's own channel thread runs the done callbacks,
+  which wake the caller's condition variable. No thread per call or per operation, and the
+  caller blocks only in Condition.wait, which Ctrl-C interrupts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from functools import partial
+from typing import Any
+
+import grpc
+
+from genai_grpc import _rpc
+from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc._waiting import GET, Call
+
+Done = list[tuple[str, Any]]
+
+
+def request(name: str, call: Call) -> Any:
+    """The request message for a Call about operation `name`."""
+    if call.method == GET:
+        return operations_pb2.GetOperationRequest(name=name)
+    message = operations_pb2.WaitOperationRequest(name=name)
+    # Set field by field: the message lives in the private pool, its Duration too.
+    seconds, nanos = divmod(int((call.hold or 0.0) * 1e9), 1_000_000_000)
+    message.timeout.seconds, message.timeout.nanos = seconds, nanos
+    return message
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+class AsyncCalls:
+    """Calls in flight over one grpc.aio transport (an AsyncTransport)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self._inflight: dict[str, Any] = {}
+        self._done: Done = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def start(self, name: str, call: Call) -> None:
+        rpc = self._transport.multicallable("operations", call.method)
+        handle = rpc(request(name, call), metadata=self._transport.metadata(name), timeout=call.timeout)
+        self._inflight[name] = handle
+        handle.add_done_callback(partial(self._finished, name))
+
+    def _finished(self, name: str, handle: Any) -> None:
+        self._done.append((name, handle))
+        if self._waiter is not None:
+            _wake(self._waiter)
+
+    async def ready(self, timeout: float | None) -> Done:
+        """The calls that finished, waiting up to `timeout` seconds (None: forever) for one."""
+        if not self._done and (timeout is None or timeout > 0):
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = None if timeout is None else loop.call_later(timeout, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        done, self._done = self._done, []
+        for name, _ in done:
+            del self._inflight[name]
+        return done
+
+    async def outcome(self, handle: Any) -> Any:
+        """A finished call's response; its failure as ClientError / ServerError."""
+        try:
+            return await handle
+        except grpc.RpcError as exc:
+            raise _rpc.to_api_error(exc) from None
+
+    async def aclose(self) -> None:
+        """Cancel every call still in flight and wait until each has ended."""
+        handles = list(self._inflight.values())
+        self._inflight.clear()
+        for handle in handles:
+            handle.cancel()
+        for handle in handles:
+            try:
+                await handle
+            except (asyncio.CancelledError, grpc.RpcError):
+                pass
+
+
+class Calls:
+    """Calls in flight over one sync grpc transport (a Transport)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self._inflight: dict[str, Any] = {}
+        self._done: Done = []
+        self._cond = threading.Condition()
+
+    def start(self, name: str, call: Call) -> None:
+        rpc = self._transport.multicallable("operations", call.method)
+        future = rpc.future(request(name, call), metadata=self._transport.metadata(name), timeout=call.timeout)
+        self._inflight[name] = future
+        future.add_done_callback(partial(self._finished, name))
+
+    def _finished(self, name: str, future: Any) -> None:
+        with self._cond:
+            self._done.append((name, future))
+            self._cond.notify()
+
+    def ready(self, timeout: float | None) -> Done:
+        """The calls that finished, waiting up to `timeout` seconds (None: forever) for one."""
+        with self._cond:
+            if not self._done and (timeout is None or timeout > 0):
+                self._cond.wait(timeout)
+            done, self._done = self._done, []
+        for name, _ in done:
+            del self._inflight[name]
+        return done
+
+    def outcome(self, future: Any) -> Any:
+        """A finished call's response; its failure as ClientError / ServerError."""
+        try:
+            return future.result()
+        except grpc.RpcError as exc:
+            raise _rpc.to_api_error(exc) from None
+
+    def close(self) -> None:
+        """Cancel every call still in flight (grpc ends them at once)."""
+        futures = list(self._inflight.values())
+        self._inflight.clear()
+        for future in futures:
+            future.cancel()

@@ -1,0 +1,212 @@
+"""Operation snapshots <-> JSON-safe dicts, for `Operation.to_dict` / `Operation.from_dict`.
+
+Pure code. The dict is tagged with the operation's class ("kind") and a format version.
+Field values follow the dataclass type hints: bytes are base64 text, tuples are lists. The
+`response` field (typed `Any` on the base class) carries its own tag: the name of a
+response dataclass, or "json" for a decoded protobuf-JSON value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import math
+import types as _pytypes
+from typing import Any, Mapping, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from genai_grpc.types import (
+    GenerateVideosResponse,
+    ImportFileResponse,
+    Operation,
+    UploadToFileSearchStoreResponse,
+)
+
+VERSION = 1
+_RESPONSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (GenerateVideosResponse, ImportFileResponse, UploadToFileSearchStoreResponse)
+}
+_Op = TypeVar("_Op", bound=Operation)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def operation_to_dict(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": type(op).__name__, "version": VERSION}
+    for f in dataclasses.fields(op):
+        value = getattr(op, f.name)
+        if f.name == "response":
+            out[f.name] = _response_to_json(value)
+        else:
+            out[f.name] = _to_json(value, f"{type(op).__name__}.{f.name}")
+    return out
+
+
+def _response_to_json(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value).__name__ in _RESPONSES and dataclasses.is_dataclass(value):
+        return {"kind": type(value).__name__, **_to_json(value, "response")}
+    return {"kind": "json", "value": _to_json(value, "response")}
+
+
+def _to_json(value: Any, where: str) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError(f"{where}: {value!r} has no JSON form")
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v, where) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError(f"{where}: dict keys must be strings to be stored as JSON")
+        return {k: _to_json(v, where) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name), f"{where}.{f.name}")
+                for f in dataclasses.fields(value)}
+    raise TypeError(f"{where}: cannot store a {type(value).__name__} as JSON")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def operation_from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"expected a dict from Operation.to_dict(), got {type(data).__name__}")
+    target = _operation_class(cls, data.get("kind"))
+    if data.get("version", VERSION) != VERSION:
+        raise ValueError(f"unsupported operation dict version {data.get('version')!r} (expected {VERSION})")
+    fields = {f.name for f in dataclasses.fields(target)}
+    unknown = set(data) - fields - {"kind", "version"}
+    if unknown:
+        raise ValueError(f"unknown keys in operation dict: {', '.join(sorted(unknown))}")
+    if "name" not in data:
+        raise ValueError("operation dict has no 'name'")
+    hints = _hints(target)
+    kwargs = {}
+    for key in fields & set(data):
+        where = f"{target.__name__}.{key}"
+        if key == "response":
+            kwargs[key] = _response_from_json(data[key], target)
+        else:
+            kwargs[key] = _from_json(hints[key], data[key], where)
+    return target(**kwargs)
+
+
+def _operation_class(cls: type[_Op], kind: object) -> type[_Op]:
+    if not isinstance(kind, str):
+        raise ValueError(f"operation dict needs a 'kind' naming its class, got {kind!r}")
+    found = _find_class(Operation, kind)
+    if found is None:
+        raise ValueError(f"unknown operation kind {kind!r}")
+    if not issubclass(found, cls):
+        raise ValueError(f"the dict holds a {kind}, not a {cls.__name__}")
+    return found
+
+
+def _find_class(base: type[Operation], kind: str) -> type[Operation] | None:
+    if base.__name__ == kind:
+        return base
+    # Newest first: @dataclass(slots=True) replaces a class, leaving the old one a subclass too.
+    for sub in reversed(base.__subclasses__()):
+        found = _find_class(sub, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _response_from_json(value: Any, owner: type) -> Any:
+    where = f"{owner.__name__}.response"
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not isinstance(value.get("kind"), str):
+        raise ValueError(f"{where} must be null or a dict with a 'kind'")
+    kind = value["kind"]
+    if kind == "json":
+        return _plain(value.get("value"), where)
+    if kind not in _RESPONSES:
+        raise ValueError(f"{where}: unknown response kind {kind!r}")
+    body = {k: v for k, v in value.items() if k != "kind"}
+    return _from_json(_RESPONSES[kind], body, where)
+
+
+def _plain(value: Any, where: str) -> Any:
+    """A JSON value, checked and copied (lists stay lists: this is protobuf's JSON form)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_plain(v, where) for v in value]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v, where) for k, v in value.items()}
+    raise ValueError(f"{where}: {type(value).__name__} is not a JSON value")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    return hints
+
+
+def _from_json(hint: Any, value: Any, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, _pytypes.UnionType):
+        if value is None and type(None) in get_args(hint):
+            return None
+        (inner,) = [a for a in get_args(hint) if a is not type(None)]
+        return _from_json(inner, value, where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ValueError(f"{where} must be a list, got {type(value).__name__}")
+        return tuple(_from_json(get_args(hint)[0], v, where) for v in value)
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{where} must be a dict, got {type(value).__name__}")
+        return _plain(value, where)
+    if dataclasses.is_dataclass(hint):
+        return _dataclass(hint, value, where)
+    return _scalar(hint, value, where)
+
+
+def _dataclass(cls: Any, value: Any, where: str) -> Any:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where} must be a dict, got {type(value).__name__}")
+    hints = _hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(value) - names
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    try:
+        return cls(**{k: _from_json(hints[k], v, f"{where}.{k}") for k, v in value.items()})
+    except TypeError as exc:  # a required field is missing
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _scalar(hint: Any, value: Any, where: str) -> Any:
+    if hint is bytes:
+        if not isinstance(value, str):
+            raise ValueError(f"{where} must be base64 text, got {type(value).__name__}")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"{where} is not valid base64") from None
+    ok = {
+        str: isinstance(value, str),
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+    }
+    if hint is Any:
+        return _plain(value, where)
+    if not ok.get(hint, False):
+        raise ValueError(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")
+    return value

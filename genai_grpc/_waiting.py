@@ -1,0 +1,194 @@
+"""How to wait for one operation, as a generator of steps. Pure: no grpc, asyncio or time.
+
+`wait_for(...)` yields what to do next and is sent what happened, with the current time:
+
+    Call(method, timeout, hold)  send one RPC  -> sent Reply(now, value=pb) or Reply(now, error=APIError)
+    Sleep(until)                 do nothing until that time -> sent Reply(now)
+    Emit(operation)              (watch only) hand a changed snapshot out -> sent Reply(now)
+
+and returns the finished Operation. It raises OperationTimeoutError when the budget runs out
+and the APIError of a permanent failure at once. The I/O shells (genai_grpc/_async, _sync)
+only carry the steps out, so every decision here is tested with a fake clock.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Generator, Union
+
+from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+
+GET = "GetOperation"
+WAIT = "WaitOperation"
+#: Retried within the budget: UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED (of one RPC).
+TRANSIENT = frozenset({14, 8, 4})
+_UNIMPLEMENTED = 12
+_RESOURCE_EXHAUSTED = 8
+_DEADLINE_EXCEEDED = 4
+#: Below this many seconds left, an RPC could not come back in time: give up instead.
+MIN_RPC = 0.001
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Send `method` with this RPC deadline (seconds); `hold` is WaitOperation's timeout."""
+
+    method: str
+    timeout: float
+    hold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Do nothing until monotonic time `until`."""
+
+    until: float
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand this snapshot to the caller (watch)."""
+
+    operation: Operation
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What happened: the time, and the Call's answer (a google.longrunning.Operation) or error."""
+
+    now: float
+    value: Any = None
+    error: APIError | None = None
+
+
+Step = Union[Call, Sleep, Emit]
+Machine = Generator[Step, Reply, Operation]
+
+
+@dataclass(slots=True)
+class Features:
+    """What one channel's server was found to support; shared by every wait on it."""
+
+    wait_operation: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The budget and schedules shared by every operation of one wait."""
+
+    deadline: float | None
+    timeout: float | None
+    poll: PollPolicy
+    retry: RetryPolicy
+    rpc_timeout: float
+    use_wait: bool = True
+    watch: bool = False
+
+
+def jittered(cap: float, jitter: bool, rand: Callable[[], float]) -> float:
+    return rand() * cap if jitter else cap
+
+
+def next_call(plan: Plan, features: Features, now: float) -> Call | None:
+    """The next RPC, its deadline capped by the budget left; None when none fits."""
+    remaining = None if plan.deadline is None else plan.deadline - now
+    if remaining is not None and remaining < MIN_RPC:
+        return None
+    rpc = plan.rpc_timeout if remaining is None else min(plan.rpc_timeout, remaining)
+    if plan.use_wait and features.wait_operation and plan.poll.long_poll > 0:
+        if remaining is None:
+            hold = plan.poll.long_poll
+            return Call(WAIT, hold + plan.rpc_timeout, hold)
+        # Ask the server to answer a little before our own deadline, so its answer arrives.
+        hold = min(plan.poll.long_poll, remaining * 0.9)
+        return Call(WAIT, min(remaining, hold + plan.rpc_timeout), hold)
+    return Call(GET, rpc)
+
+
+def budget_capped(plan: Plan, started: float, call: Call) -> bool:
+    """Whether `call`'s deadline was the end of the wait's budget."""
+    return plan.deadline is not None and started + call.timeout >= plan.deadline - MIN_RPC
+
+
+def retry_after(error: APIError, cap: float, retry: RetryPolicy, rand: Callable[[], float]) -> float:
+    """Seconds to wait after a transient failure: the server's RetryInfo delay, if any."""
+    if error.grpc_code == _RESOURCE_EXHAUSTED and error.retry_delay is not None:
+        return max(0.0, error.retry_delay)
+    return jittered(cap, retry.jitter, rand)
+
+
+def timeout_error(
+    name: str, plan: Plan, snapshot: Operation | None, last_error: APIError | None
+) -> OperationTimeoutError:
+    why = f"; last error: {last_error}" if last_error is not None else ""
+    pending = (snapshot,) if snapshot is not None else ()
+    return OperationTimeoutError(
+        f"operation {name} not done after {plan.timeout:g}s{why}",
+        operation=snapshot, pending=pending, last_error=last_error,
+    )
+
+
+def wait_for(
+    name: str,
+    convert: Callable[[Any], Operation],
+    plan: Plan,
+    features: Features,
+    now: float,
+    known: Operation | None = None,
+    rand: Callable[[], float] = random.random,
+) -> Machine:
+    """Wait for operation `name`: see the module docstring. `known` is a snapshot the
+    caller already has (a done one is returned without any RPC)."""
+    if known is not None and known.done:
+        return known
+    poll_cap, retry_cap = plan.poll.initial, plan.retry.initial
+    last_pb: Any = None
+    last_error: APIError | None = None
+    outage_since: float | None = None
+    next_at = now
+
+    def snapshot() -> Operation | None:
+        return convert(last_pb) if last_pb is not None else known
+
+    while True:
+        if next_at > now:
+            if plan.deadline is not None and next_at >= plan.deadline:
+                raise timeout_error(name, plan, snapshot(), last_error)
+            now = (yield Sleep(next_at)).now
+        call = next_call(plan, features, now)
+        if call is None:
+            raise timeout_error(name, plan, snapshot(), last_error)
+        started = now
+        reply = yield call
+        now = reply.now
+        if reply.error is None:
+            pb = reply.value
+            outage_since, retry_cap = None, plan.retry.initial
+            if plan.watch and not pb.done and (last_pb is None or pb != last_pb):
+                now = (yield Emit(convert(pb))).now
+            last_pb = pb
+            if pb.done:
+                return convert(pb)
+            # The schedule spaces call starts, so a long poll that held for a while needs no sleep.
+            next_at = started + jittered(poll_cap, plan.poll.jitter, rand)
+            poll_cap = min(plan.poll.maximum, poll_cap * plan.poll.multiplier)
+            continue
+        error = reply.error
+        if call.method == WAIT and error.grpc_code == _UNIMPLEMENTED:
+            features.wait_operation = False
+            next_at = now
+            continue
+        if error.grpc_code == _DEADLINE_EXCEEDED and budget_capped(plan, started, call):
+            # Our own budget ran out mid-call: a timeout, not a failure of the server.
+            raise timeout_error(name, plan, snapshot(), last_error)
+        if error.grpc_code not in TRANSIENT:
+            raise error
+        last_error = error
+        outage_since = now if outage_since is None else outage_since
+        max_outage = plan.retry.max_outage
+        if plan.deadline is None and max_outage is not None and now - outage_since >= max_outage:
+            raise error
+        next_at = now + retry_after(error, retry_cap, plan.retry, rand)
+        retry_cap = min(plan.retry.maximum, retry_cap * plan.retry.multiplier)
