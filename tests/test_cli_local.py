@@ -23,7 +23,7 @@ import pytest
 from genai_grpc import Client
 from tests.test_cli import ROOT, assert_one_line_error, cli, environment
 
-server = pytest.importorskip("genai_grpc.server")
+server = pytest.importorskip("genai_grpc.server")  # bundled once the local server lands
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,18 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
-from genai_grpc.errors import APIError
-from genai_grpc.types import Operation
+from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.types import Operation, PollPolicy
+
+if TYPE_CHECKING:
+    from genai_grpc._sync.operations import Operations
+    from genai_grpc.client import Client
+
+# A live progress bar should move at least this often; the library's default cap is 20 s.
+_WATCH_POLL_S = 5.0
 
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -55,8 +62,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _fail_for(error: Exception, args: argparse.Namespace) -> int:
-    if isinstance(error, (_StillRunning, _timeout_error())):
-        return _timed_out(args, getattr(error, "operation", None))
+    if isinstance(error, (_StillRunning, OperationTimeoutError)):  # before OSError: a TimeoutError
+        return _timed_out(args, error.operation, getattr(error, "last_error", None))
     if isinstance(error, APIError):
         return _fail(_exit.describe_api_error(error), _exit.for_api_error(error))
     if isinstance(error, (ValueError, OSError)):
@@ -64,19 +71,14 @@ def _fail_for(error: Exception, args: argparse.Namespace) -> int:
     return _fail(f"unexpected {type(error).__name__}: {error}", _exit.UNAVAILABLE)
 
 
-def _timeout_error() -> type[Exception]:
-    from genai_grpc import errors
-
-    found = getattr(errors, "OperationTimeoutError", None)
-    return found if isinstance(found, type) and issubclass(found, Exception) else _StillRunning
-
-
-def _timed_out(args: argparse.Namespace, last: Operation | None) -> int:
+def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: APIError | None) -> int:
     message = "timed out" + (f" after {args.timeout:g}s" if args.timeout else "") + f" waiting for {args.name}"
     if last is not None:
         _emit(args, last)
         percent = _facts.progress(last)
         message += f"; last seen {_facts.state(last)}" + (f" at {percent:.0f}%" if percent is not None else "")
+    if last_error is not None:
+        message += f"; last error {_exit.describe_api_error(last_error)}"
     return _fail(message, _exit.TIMED_OUT)
 
 
@@ -110,7 +112,7 @@ def _note(message: str) -> None:
 # -- subcommands -----------------------------------------------------------------------------
 
 
-def _client(args: argparse.Namespace) -> Any:
+def _client(args: argparse.Namespace) -> Client:
     from genai_grpc.client import Client
 
     given = {k: getattr(args, k) for k in ("endpoint", "vertexai", "project", "location")}
@@ -144,23 +146,34 @@ def _get(args: argparse.Namespace) -> int:
     return _finish(args, op)
 
 
+def _poll(seconds: float | None) -> PollPolicy | None:
+    """--poll S: never pause longer than S seconds between polls."""
+    return None if seconds is None else PollPolicy(initial=min(1.0, seconds), maximum=seconds)
+
+
 def _wait(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        operations: Any = client.operations  # wait/watch land with the waiting branch
-        if sys.stderr.isatty():
-            op = _watch(operations, args)
+        # One plain get first: the wait retries an unreachable server for minutes, but a
+        # wrong endpoint or name should fail at once (exit 5 or 3).
+        op = client.operations.get(args.name, timeout=args.timeout)
+        if op.done:
+            pass
+        elif sys.stderr.isatty():
+            op = _watch(client.operations, op, args)
         else:
-            op = operations.wait(args.name, timeout=args.timeout, poll=args.poll)
+            op = client.operations.wait(op, timeout=args.timeout, poll=_poll(args.poll))
     return _finish(args, op)
 
 
-def _watch(operations: Any, args: argparse.Namespace) -> Operation:
+def _watch(operations: Operations, first: Operation, args: argparse.Namespace) -> Operation:
     from genai_grpc.cli._progress import ProgressBar
 
     bar = ProgressBar(sys.stderr, time.monotonic)
-    last: Operation | None = None
+    last: Operation | None = first
+    poll = _poll(args.poll or _WATCH_POLL_S)
     try:
-        for last in operations.watch(args.name, timeout=args.timeout, poll=args.poll):
+        bar.update(first)
+        for last in operations.watch(first, timeout=args.timeout, poll=poll):
             bar.update(last)
     finally:
         bar.close()
@@ -172,10 +185,9 @@ def _watch(operations: Any, args: argparse.Namespace) -> Operation:
 def _list(args: argparse.Namespace) -> int:
     shown = 0
     with _client(args) as client:
-        operations: Any = client.operations
         if not args.json:
             _write(_human.TABLE_HEADER)
-        for op in operations.list(args.parent, filter=args.filter, page_size=args.page_size):
+        for op in client.operations.list(args.parent, filter=args.filter, page_size=args.page_size):
             _emit_row(args, op)
             shown += 1
             if args.limit is not None and shown >= args.limit:

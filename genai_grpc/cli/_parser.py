@@ -129,7 +129,7 @@ def build() -> argparse.ArgumentParser:
     wait = _subcommand(commands, "wait", "wait until an operation is done, then show it", common)
     wait.add_argument("name", help="the operation's resource name")
     wait.add_argument("--timeout", type=_positive, metavar="S", help="give up after S seconds (exit 4)")
-    wait.add_argument("--poll", type=_positive, metavar="S", help="longest pause between polls")
+    wait.add_argument("--poll", type=_positive, metavar="S", help="longest pause between polls (default: 5 with the progress bar, else the library's 20)")
     _saving(wait)
     lst = _subcommand(commands, "list", "list operations, one a line, as pages arrive", common)
     lst.add_argument("parent", nargs="?", default="", help="the collection to list (default: all)")
