@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterable, TypeVar, overload
 
-from google.protobuf import descriptor_pool, message_factory
+from google.protobuf import descriptor_pool, message_factory, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
 from genai_grpc import _shapes
@@ -87,7 +88,13 @@ def _upload_response(value: bytes) -> UploadToFileSearchStoreResponse:
 
 
 def _timestamp(pb: Any) -> str:
-    return str(pb.ToJsonString())
+    return _rfc3339(pb.seconds, pb.nanos)
+
+
+@lru_cache(maxsize=16384)
+def _rfc3339(seconds: int, nanos: int) -> str:
+    # Cached: polls repeat the same create time, and formatting costs 20x a cache hit.
+    return str(timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos).ToJsonString())
 
 
 def decode_operation_metadata(value: bytes) -> dict[str, Any]:

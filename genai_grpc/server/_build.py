@@ -1,0 +1,191 @@
+"""Build the google.longrunning.Operation a stored record stands for at a given instant."""
+
+from __future__ import annotations
+
+import base64
+import functools
+from typing import Any
+
+from google.protobuf import struct_pb2
+from google.rpc import error_details_pb2
+
+from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc.server._media import MIME_TYPE, make_mp4
+from genai_grpc.server._outcome import (
+    CODES,
+    ERROR_DOMAIN,
+    SAFETY_REASON,
+    Outcome,
+    parse_outcome,
+)
+from genai_grpc.server._progress import progress
+from genai_grpc.server._store import Record
+
+VIDEOS, IMPORT, UPLOAD = "generateVideos", "importFile", "uploadToFileSearchStore"
+_CODE_NAMES = {number: name for name, number in CODES.items()}
+_FILTER_REASON = (
+    "Video was filtered because it may violate the safety guidelines (local server: "
+    "requested with a [filter:N] marker)"
+)
+
+
+def build(record: Record, now_ns: int) -> Any:
+    """The Operation for `record` at `now_ns` (typed Any: generated classes are untyped)."""
+    state = progress(record.timing, now_ns)
+    op = operations_pb2.Operation(name=record.name, done=state.done)
+    request = _parse_request(record)
+    meta = types_pb2.OperationMetadata(
+        progress_percent=state.percent,
+        verb=record.kind,
+        target=_target(record.kind, request),
+        cancel_requested=state.cancelled,
+    )
+    meta.create_time.FromNanoseconds(record.timing.create_ns)
+    meta.update_time.FromNanoseconds(state.update_ns)
+    op.metadata.Pack(meta)
+    if state.cancelled:
+        op.error.code = CODES["CANCELLED"]
+        op.error.message = f"operation {record.name} was cancelled"
+    elif state.done:
+        _finish(op, record, request)
+    return op
+
+
+def outcome_text(kind: str, request: Any) -> str:
+    """The request text whose markers choose the outcome (see _outcome)."""
+    if kind == VIDEOS:
+        return str(request.prompt)
+    if kind == IMPORT:
+        return f"{request.source.gcs_uri} {request.source.file_name}"
+    return str(request.display_name)
+
+
+def video_uri(name: str, index: int) -> str:
+    """Where a video generated with return_uri is said to be."""
+    return f"genai-grpc://local/{name}/videos/{index}.mp4"
+
+
+def _parse_request(record: Record) -> Any:
+    return _parse(record.kind, record.request)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(kind: str, request: bytes) -> Any:
+    # Read-only use: callers never modify the returned message.
+    cls = {
+        VIDEOS: service_pb2.GenerateVideosRequest,
+        IMPORT: service_pb2.ImportFileRequest,
+        UPLOAD: service_pb2.UploadToFileSearchStoreRequest,
+    }[kind]
+    return cls.FromString(request)
+
+
+def _target(kind: str, request: Any) -> str:
+    return f"models/{request.model}" if kind == VIDEOS else str(request.file_search_store_name)
+
+
+def _finish(op: Any, record: Record, request: Any) -> None:
+    outcome = parse_outcome(outcome_text(record.kind, request))
+    if outcome.empty:
+        return
+    if outcome.fail_code:
+        _fail(op.error, outcome, record, request)
+    elif record.kind == VIDEOS:
+        op.response.Pack(_videos(record, request, outcome))
+    elif record.kind == IMPORT:
+        op.response.Pack(
+            types_pb2.ImportFileResponse(
+                parent=request.file_search_store_name, document_name=_document(record, request)
+            )
+        )
+    else:
+        op.response.Pack(
+            types_pb2.UploadToFileSearchStoreResponse(
+                parent=request.file_search_store_name,
+                document_name=_document(record, request),
+                mime_type=request.mime_type,
+                size_bytes=record.size_bytes,
+            )
+        )
+
+
+def _document(record: Record, request: Any) -> str:
+    return f"{request.file_search_store_name}/documents/doc-{record.seed & 0xFFFFFFFF:08x}"
+
+
+def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
+    error.code = outcome.fail_code
+    if not outcome.safety:
+        error.message = (
+            f"operation {record.name} failed with "
+            f"{_CODE_NAMES[outcome.fail_code]}, as its request asked"
+        )
+        return
+    error.message = "The prompt was blocked because it may violate the safety guidelines"
+    info = error_details_pb2.ErrorInfo(reason=SAFETY_REASON, domain=ERROR_DOMAIN)
+    info.metadata["model"] = f"models/{request.model}" if record.kind == VIDEOS else ""
+    error.details.add().Pack(info)
+
+
+def _videos(record: Record, request: Any, outcome: Outcome) -> Any:
+    config = request.config
+    wanted = config.number_of_videos or 1
+    filtered = min(outcome.filtered, wanted)
+    videos = [_video(record, config, i) for i in range(wanted - filtered)]
+    if outcome.shape != "proto":
+        return _struct(outcome.shape, videos, filtered)
+    response = types_pb2.GenerateVideosResponse()
+    for seed, data, uri in videos:
+        generated = response.generated_videos.add(generation_seed=seed)
+        generated.video.mime_type = MIME_TYPE
+        if uri:
+            generated.video.uri = uri
+        else:
+            generated.video.data = data
+    if filtered:
+        response.rai_media_filtered_count = filtered
+        response.rai_media_filtered_reasons.extend([_FILTER_REASON] * filtered)
+    return response
+
+
+def _video(record: Record, config: Any, index: int) -> tuple[int, bytes, str]:
+    seed = record.seed + index
+    if config.return_uri:
+        return seed, b"", video_uri(record.name, index)
+    data = make_mp4(
+        seed,
+        config.video_size_bytes,
+        config.duration_seconds or 8,
+        config.resolution or "720p",
+        config.aspect_ratio or "16:9",
+    )
+    return seed, data, ""
+
+
+def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> Any:
+    body = struct_pb2.Struct()
+    if shape == "gemini":
+        samples = [
+            {
+                "video": {"uri": uri}
+                if uri
+                else {"encodedVideo": base64.b64encode(data).decode(), "encoding": MIME_TYPE}
+            }
+            for _, data, uri in videos
+        ]
+        inner: dict[str, object] = {"generatedSamples": samples}
+    else:
+        inner = {
+            "videos": [
+                {"gcsUri": uri, "mimeType": MIME_TYPE}
+                if uri
+                else {"bytesBase64Encoded": base64.b64encode(data).decode(), "mimeType": MIME_TYPE}
+                for _, data, uri in videos
+            ]
+        }
+    if filtered:
+        inner["raiMediaFilteredCount"] = filtered
+        inner["raiMediaFilteredReasons"] = [_FILTER_REASON] * filtered
+    body.update({"generateVideoResponse": inner} if shape == "gemini" else inner)
+    return body

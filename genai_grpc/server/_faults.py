@@ -1,0 +1,78 @@
+"""Faults the local server injects on demand, and the pure decision of when to inject them.
+
+A `Faults` object can be changed at any time from any thread (plain attribute writes); the
+server reads it on every call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from genai_grpc.server._outcome import CODES, code_number
+
+
+@dataclass
+class Faults:
+    """What the server does to calls besides answering them.
+
+    Attributes:
+        latency_s: seconds added before every call is handled.
+        fail_rate: share of calls (0..1) that fail with `fail_code`.
+        fail_next: the next N calls fail with `fail_code` (counts down).
+        fail_code: gRPC code name for injected failures, e.g. "UNAVAILABLE".
+        retry_delay_s: when set, injected failures carry a google.rpc.RetryInfo with this delay.
+        api_key: when set, calls without this `x-goog-api-key` fail with UNAUTHENTICATED.
+        wait_unimplemented: WaitOperation answers UNIMPLEMENTED, as many real servers do.
+        garbage: Operation-returning calls answer bytes that are not an Operation.
+    """
+
+    latency_s: float = 0.0
+    fail_rate: float = 0.0
+    fail_next: int = 0
+    fail_code: str = "UNAVAILABLE"
+    retry_delay_s: float | None = None
+    api_key: str | None = None
+    wait_unimplemented: bool = False
+    garbage: bool = False
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, _check(name, value))
+
+    def reset(self) -> None:
+        """Turn every fault off (the API key requirement included)."""
+        for f in fields(self):
+            setattr(self, f.name, f.default)
+
+    def injected_failure(self, draw: float) -> str | None:
+        """The code name the current call must fail with, or None.
+
+        `draw` is a uniform random number in [0, 1); counting down `fail_next` is the only
+        side effect.
+        """
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return self.fail_code
+        if draw < self.fail_rate:
+            return self.fail_code
+        return None
+
+
+def _check(name: str, value: object) -> object:
+    if name in ("latency_s", "fail_rate") or (name == "retry_delay_s" and value is not None):
+        if not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{name} must be a number >= 0, not {value!r}")
+        if name == "fail_rate" and value > 1:
+            raise ValueError(f"fail_rate must be between 0 and 1, not {value!r}")
+        return float(value)
+    if name == "fail_next" and (not isinstance(value, int) or value < 0):
+        raise ValueError(f"fail_next must be an int >= 0, not {value!r}")
+    if name == "fail_code":
+        return _code_name(value)
+    if name == "api_key" and value is not None and (not isinstance(value, str) or not value):
+        raise ValueError("api_key must be a non-empty string or None")
+    return value
+
+
+def _code_name(value: object) -> str:
+    number = code_number(str(getattr(value, "name", value)))  # grpc.StatusCode works too
+    return next(name for name, n in CODES.items() if n == number)
