@@ -250,13 +250,11 @@ def test_output_dir_that_cannot_be_written_exits_2(scripted: ScriptedServer, env
     assert_one_line_error(cli("get", VIDEO, "--output-dir", str(blocker / "sub"), env=env), 2)
 
 
-# -- serve, before and after the local server is bundled -------------------------------------
+# -- serve without the server package ------------------------------------------------------
 
 
 def test_serve_without_the_server_package_says_so() -> None:
-    try:
-        import genai_grpc.server  # noqa: F401
-    except ModuleNotFoundError:
-        assert_one_line_error(cli("serve"), 2, "genai_grpc.server")
-    else:
-        pytest.skip("the local server is bundled; see test_serve_*")
+    code = ("import sys; sys.modules['genai_grpc.server'] = None; "  # as if it were not installed
+            "from genai_grpc.cli import main; sys.exit(main(['serve']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
+    assert_one_line_error(out, 2, "genai_grpc.server")

@@ -20,10 +20,8 @@ from typing import Any
 
 import pytest
 
-from genai_grpc import Client
+from genai_grpc import Client, server
 from tests.test_cli import ROOT, assert_one_line_error, cli, environment
-
-server = pytest.importorskip("genai_grpc.server")  # bundled once the local server lands
 
 
 @pytest.fixture(scope="module")
