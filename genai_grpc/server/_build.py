@@ -174,7 +174,7 @@ def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> 
             }
             for _, data, uri in videos
         ]
-        inner: dict[str, object] = {"generatedSamples": samples}
+        inner: dict[str, Any] = {"generatedSamples": samples}
     else:
         inner = {
             "videos": [
