@@ -147,20 +147,24 @@ def test_api_keys_never_reach_the_output(scripted: ScriptedServer) -> None:
     assert key not in out.stdout + out.stderr
 
 
-def test_unreachable_server_exits_5() -> None:
+@pytest.mark.parametrize("command", ["get", "wait"])
+def test_unreachable_server_exits_5_at_once(command: str) -> None:
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    out = cli("get", "operations/x", "--endpoint", f"127.0.0.1:{port}", "--timeout", "10")
+    started = time.monotonic()
+    out = cli(command, "operations/x", "--endpoint", f"127.0.0.1:{port}", "--timeout", "20")
     assert_one_line_error(out, 5, "503 UNAVAILABLE")
+    assert time.monotonic() - started < 10  # not retried until the timeout
 
 
-def test_timeout_of_a_silent_server_exits_4() -> None:
+@pytest.mark.parametrize("command,message", [("get", "504 DEADLINE_EXCEEDED"), ("wait", "timed out after 0.5s")])
+def test_timeout_of_a_silent_server_exits_4(command: str, message: str) -> None:
     with socket.socket() as s:  # accepts connections, never answers
         s.bind(("127.0.0.1", 0))
         s.listen()
-        out = cli("get", "operations/x", "--endpoint", f"127.0.0.1:{s.getsockname()[1]}", "--timeout", "0.5")
-    assert_one_line_error(out, 4, "DEADLINE_EXCEEDED")
+        out = cli(command, "operations/x", "--endpoint", f"127.0.0.1:{s.getsockname()[1]}", "--timeout", "0.5")
+    assert_one_line_error(out, 4, message)
 
 
 def test_ctrl_c_exits_130_without_a_traceback() -> None:

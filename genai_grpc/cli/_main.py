@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 # A live progress bar should move at least this often; the library's default cap is 20 s.
 _WATCH_POLL_S = 5.0
+_DEADLINE_EXCEEDED = 4
 
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -152,20 +153,30 @@ def _poll(seconds: float | None) -> PollPolicy | None:
 
 
 def _wait(args: argparse.Namespace) -> int:
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
     with _client(args) as client:
-        # One plain get first: the wait retries an unreachable server for minutes, but a
-        # wrong endpoint or name should fail at once (exit 5 or 3).
-        op = client.operations.get(args.name, timeout=args.timeout)
-        if op.done:
-            pass
-        elif sys.stderr.isatty():
-            op = _watch(client.operations, op, args)
-        else:
-            op = client.operations.wait(op, timeout=args.timeout, poll=_poll(args.poll))
+        op = _first_look(client.operations, args)
+        if not op.done:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+            if sys.stderr.isatty():
+                op = _watch(client.operations, op, args, left)
+            else:
+                op = client.operations.wait(op, timeout=left, poll=_poll(args.poll))
     return _finish(args, op)
 
 
-def _watch(operations: Operations, first: Operation, args: argparse.Namespace) -> Operation:
+def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
+    """One plain get before waiting: the wait retries an unreachable server for minutes, but a
+    wrong endpoint or name should fail at once (exit 5 or 3)."""
+    try:
+        return operations.get(args.name, timeout=args.timeout)
+    except APIError as error:
+        if args.timeout is not None and error.grpc_code == _DEADLINE_EXCEEDED:
+            raise _StillRunning(None) from None  # the wait's own budget ran out
+        raise
+
+
+def _watch(operations: Operations, first: Operation, args: argparse.Namespace, timeout: float | None) -> Operation:
     from genai_grpc.cli._progress import ProgressBar
 
     bar = ProgressBar(sys.stderr, time.monotonic)
@@ -173,7 +184,7 @@ def _watch(operations: Operations, first: Operation, args: argparse.Namespace) -
     poll = _poll(args.poll or _WATCH_POLL_S)
     try:
         bar.update(first)
-        for last in operations.watch(first, timeout=args.timeout, poll=poll):
+        for last in operations.watch(first, timeout=timeout, poll=poll):
             bar.update(last)
     finally:
         bar.close()
