@@ -19,7 +19,7 @@ from typing import Any
 
 import grpc
 
-from genai_grpc import _rpc
+from genai_grpc import _routing, _rpc
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._waiting import GET, Call
 
@@ -37,6 +37,17 @@ def request(name: str, call: Call) -> Any:
     return message
 
 
+def prepare(transport: Any, name: str, call: Call) -> tuple[Any, Any, Any, float]:
+    """(stub method, request, metadata, deadline) of a wait's `call` about operation `name`."""
+    routed = _routing.poll_call(name, transport.config.vertexai)
+    if routed is None:
+        return transport.multicallable("operations", call.method), request(name, call), transport.metadata(name), call.timeout
+    rpc = transport.multicallable(routed.service, routed.method)
+    metadata = transport.metadata(routed.routing_value, routed.routing_field)
+    # It answers at once: the part of the deadline meant for a long poll's hold is not needed.
+    return rpc, routed.request, metadata, call.timeout - (call.hold or 0.0)
+
+
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
@@ -52,8 +63,8 @@ class AsyncCalls:
         self._waiter: asyncio.Future[None] | None = None
 
     def start(self, name: str, call: Call) -> None:
-        rpc = self._transport.multicallable("operations", call.method)
-        handle = rpc(request(name, call), metadata=self._transport.metadata(name), timeout=call.timeout)
+        rpc, message, metadata, timeout = prepare(self._transport, name, call)
+        handle = rpc(message, metadata=metadata, timeout=timeout)
         self._inflight[name] = handle
         handle.add_done_callback(partial(self._finished, name))
 
@@ -109,8 +120,8 @@ class Calls:
         self._cond = threading.Condition()
 
     def start(self, name: str, call: Call) -> None:
-        rpc = self._transport.multicallable("operations", call.method)
-        future = rpc.future(request(name, call), metadata=self._transport.metadata(name), timeout=call.timeout)
+        rpc, message, metadata, timeout = prepare(self._transport, name, call)
+        future = rpc.future(message, metadata=metadata, timeout=timeout)
         self._inflight[name] = future
         future.add_done_callback(partial(self._finished, name))
 

@@ -10,6 +10,13 @@ from genai_grpc import _convert
 from genai_grpc.errors import APIError, from_status
 
 _DETAILS_KEY = "grpc-status-details-bin"
+_UNAVAILABLE, _UNAUTHENTICATED = 14, 16
+#: Starts the message of a token refresh that retrying cannot fix (see _channel).
+AUTH_FAILED = "genai_grpc: refreshing the Google credentials failed:"
+
+
+class PermanentAuthError(Exception):
+    """Raised inside gRPC's call-credentials plugin; its call fails with AUTH_FAILED in the message."""
 
 
 def to_api_error(exc: Any) -> APIError:
@@ -20,7 +27,10 @@ def to_api_error(exc: Any) -> APIError:
     for key, value in exc.trailing_metadata() or ():
         if key == _DETAILS_KEY:
             details = _details(value)
-    return from_status(number, exc.details() or "", details)
+    message = exc.details() or ""
+    if number == _UNAVAILABLE and AUTH_FAILED in message:
+        number = _UNAUTHENTICATED
+    return from_status(number, message, details)
 
 
 def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
@@ -35,6 +45,6 @@ def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
 
 
 @lru_cache(maxsize=4096)
-def routing_header(name: str) -> tuple[str, str]:
+def routing_header(value: str, field: str = "name") -> tuple[str, str]:
     """The x-goog-request-params header Google's front ends route a call by."""
-    return ("x-goog-request-params", "name=" + quote(name, safe="/"))
+    return ("x-goog-request-params", f"{field}={quote(value, safe='/')}")

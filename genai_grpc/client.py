@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
-from genai_grpc import _config
+import grpc
+
+from genai_grpc import _channel, _config
 from genai_grpc._async.file_search_stores import AsyncFileSearchStores
 from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
@@ -21,9 +24,15 @@ class AsyncClient:
     """The grpc.aio side of a Client, reached as `client.aio`. Close with `await aclose()`."""
 
     def __init__(
-        self, config: _config.ClientConfig, *, poll: PollPolicy | None = None, retry: RetryPolicy | None = None
+        self,
+        config: _config.ClientConfig,
+        credentials: _channel.ChannelCredentials | None = None,
+        interceptors: Sequence[Any] = (),
+        *,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        self._transport = AsyncTransport(config)
+        self._transport = AsyncTransport(config, credentials, interceptors)
         self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
         self.models = AsyncModels(self._transport)
         self.file_search_stores = AsyncFileSearchStores(self._transport)
@@ -44,11 +53,26 @@ class AsyncClient:
 class Client:
     """A client for long-running operations over gRPC.
 
-    With no arguments it reads the environment: ``GENAI_GRPC_EMULATOR_HOST=host:port`` points it
-    at a local server (``python -m genai_grpc serve``). ``endpoint="host:port"`` points it
-    anywhere. Use it as a context manager, or call ``close()``; ``client.aio`` is the asyncio
-    twin with the same methods. ``poll`` and ``retry`` set the defaults of every wait
-    (``types.PollPolicy``, ``types.RetryPolicy``).
+    Configured as google-genai's Client, from arguments or else the environment:
+
+    - Gemini API: ``api_key=``, or GOOGLE_API_KEY / GEMINI_API_KEY.
+    - Vertex AI: ``vertexai=True, project=, location=`` (default "global"), or
+      GOOGLE_GENAI_USE_VERTEXAI=true with GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_LOCATION;
+      ``credentials=`` (google-auth) or else Application Default Credentials, looked up at
+      the first call.
+    - A local server: GENAI_GRPC_EMULATOR_HOST=host:port (``python -m genai_grpc serve``).
+
+    ``endpoint="host:port"`` points the client anywhere, over TLS with the system's root
+    certificates (or ``root_certificates=`` PEM bytes); plaintext is used for loopback
+    addresses and the emulator, or with ``insecure=True``, which is allowed only for those.
+    Credentials never travel in plaintext unless ``allow_insecure_credentials=True`` (loopback
+    only). ``interceptors`` (grpc) and ``aio_interceptors`` (grpc.aio) see every call.
+    ``timeout`` is the default per-call deadline in seconds; ``poll`` and ``retry`` set the
+    defaults of every wait (``types.PollPolicy``, ``types.RetryPolicy``).
+
+    Use it as a context manager, or call ``close()``; ``client.aio`` is the asyncio twin with
+    the same methods (``async with client.aio`` / ``await client.aio.aclose()``).
+    Raises ValueError for conflicting or missing configuration.
     """
 
     def __init__(
@@ -60,6 +84,11 @@ class Client:
         location: str | None = None,
         credentials: Any = None,
         endpoint: str | None = None,
+        insecure: bool | None = None,
+        root_certificates: bytes | None = None,
+        allow_insecure_credentials: bool = False,
+        interceptors: Sequence[Any] = (),
+        aio_interceptors: Sequence[Any] = (),
         timeout: float = 60.0,
         poll: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
@@ -71,16 +100,23 @@ class Client:
             location=location,
             credentials=credentials,
             endpoint=endpoint,
+            insecure=insecure,
+            root_certificates=root_certificates,
+            allow_insecure_credentials=allow_insecure_credentials,
             timeout=timeout,
+            grpc_version=grpc.__version__,
         )
-        self._transport = Transport(self._config)
         for value, cls in ((poll, PollPolicy), (retry, RetryPolicy)):
             if value is not None and not isinstance(value, cls):
                 raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
+        interceptors = _channel.check_interceptors(interceptors, aio=False)
+        aio_interceptors = _channel.check_interceptors(aio_interceptors, aio=True)
+        channel_credentials = _channel.ChannelCredentials(self._config)
+        self._transport = Transport(self._config, channel_credentials, interceptors)
         self.operations = Operations(self._transport, poll=poll, retry=retry)
         self.models = Models(self._transport)
         self.file_search_stores = FileSearchStores(self._transport)
-        self.aio = AsyncClient(self._config, poll=poll, retry=retry)
+        self.aio = AsyncClient(self._config, channel_credentials, aio_interceptors, poll=poll, retry=retry)
 
     def close(self) -> None:
         """Close the sync channel. (Close `client.aio` with `await client.aio.aclose()`.)"""
@@ -95,4 +131,6 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Client(target={self._config.target!r}, secure={self._config.secure})"
+        config = self._config
+        backend = "vertexai" if config.vertexai else "gemini"
+        return f"Client(target={config.target!r}, secure={config.secure}, backend={backend!r}, auth={config.auth!r})"

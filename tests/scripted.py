@@ -16,11 +16,13 @@ import grpc
 from google.protobuf import empty_pb2
 from google.rpc import status_pb2
 
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
 
 class ScriptedServer(operations_pb2_grpc.OperationsServicer):
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, credentials: grpc.ServerCredentials | None = None) -> None:
+        """Plaintext, or TLS with `credentials` (grpc.ssl_server_credentials)."""
         self.operations: dict[str, operations_pb2.Operation] = {}
         self.failures: list[tuple[grpc.StatusCode, str, status_pb2.Status | None]] = []
         self.received: list[tuple[str, Any, dict[str, str]]] = []
@@ -38,7 +40,11 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
                                    options=[("grpc.max_send_message_length", -1)])
         operations_pb2_grpc.add_OperationsServicer_to_server(self, self._server)
-        self.port = self._server.add_insecure_port(f"127.0.0.1:{port}")
+        prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(_Prediction(self), self._server)
+        if credentials is None:
+            self.port = self._server.add_insecure_port(f"127.0.0.1:{port}")
+        else:
+            self.port = self._server.add_secure_port(f"127.0.0.1:{port}", credentials)
         self.address = f"127.0.0.1:{self.port}"
 
     def __enter__(self) -> ScriptedServer:
@@ -61,7 +67,8 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         self.failures.append((code, message, status))
 
     def _answer(self, method: str, request: Any, context: grpc.ServicerContext,
-                record: bool = True) -> operations_pb2.Operation:
+                record: bool = True, name: str | None = None) -> operations_pb2.Operation:
+        name = request.name if name is None else name
         with self._lock:
             if record:
                 self.received.append((method, request, dict(context.invocation_metadata())))
@@ -75,12 +82,12 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         if answer is not None:
             return answer
         with self._lock:
-            sequence = self.sequences.get(request.name)
-            if sequence and method in ("GetOperation", "WaitOperation"):
+            sequence = self.sequences.get(name)
+            if sequence and method in ("GetOperation", "WaitOperation", "FetchPredictOperation"):
                 return sequence.pop(0) if len(sequence) > 1 else sequence[0]
-        if request.name not in self.operations:
-            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {request.name!r} not found")
-        return self.operations[request.name]
+        if name not in self.operations:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
+        return self.operations[name]
 
     def GetOperation(self, request: Any, context: grpc.ServicerContext) -> operations_pb2.Operation:
         return self._answer("GetOperation", request, context)
@@ -116,3 +123,13 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         self._answer("DeleteOperation", request, context)
         del self.operations[request.name]
         return empty_pb2.Empty()
+
+
+class _Prediction(prediction_service_pb2_grpc.PredictionServiceServicer):
+    """Vertex AI's FetchPredictOperation, answered from the same scripted operations."""
+
+    def __init__(self, scripted: ScriptedServer) -> None:
+        self._scripted = scripted
+
+    def FetchPredictOperation(self, request: Any, context: grpc.ServicerContext) -> operations_pb2.Operation:
+        return self._scripted._answer("FetchPredictOperation", request, context, name=request.operation_name)

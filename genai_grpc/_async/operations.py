@@ -6,7 +6,7 @@ import builtins
 import time
 from typing import AsyncIterator, Iterable
 
-from genai_grpc import _convert, _fleet, _names, _waiting
+from genai_grpc import _convert, _fleet, _names, _routing, _waiting
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._io import AsyncCalls
@@ -41,8 +41,10 @@ class AsyncOperations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        request = operations_pb2.GetOperationRequest(name=name)
-        pb = await self._transport.call("operations", "GetOperation", request, name, timeout)
+        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        pb = await self._transport.call(
+            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
+        )
         return _convert.to_operation(pb, cls)
 
     async def wait(

@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import grpc.aio
 
-from genai_grpc import _rpc
+from genai_grpc import _channel, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 
 class AsyncTransport:
     """One channel, opened on first use and reused by every call until close()."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        credentials: _channel.ChannelCredentials | None = None,
+        interceptors: Sequence[Any] = (),
+    ) -> None:
         self._config = config
+        self._credentials = credentials or _channel.ChannelCredentials(config)
+        self._interceptors = tuple(interceptors)
         self._channel: Any = None
         self._stubs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def config(self) -> ClientConfig:
+        """What this transport connects to, and how."""
+        return self._config
 
     def _open(self) -> dict[str, Any]:
-        config = self._config
-        if config.secure:
-            channel = grpc.aio.secure_channel(config.target, config.credentials, options=config.options)
-        else:
-            channel = grpc.aio.insecure_channel(config.target, options=config.options)
-        self._channel = channel
-        self._stubs = {
-            "operations": operations_pb2_grpc.OperationsStub(channel),
-            "genai": service_pb2_grpc.GenAIStub(channel),
-        }
-        return self._stubs
+        with self._lock:  # threads making their first calls at once must share one channel
+            if not self._stubs:
+                credentials = self._credentials.get()
+                channel = _channel.open_channel(grpc.aio, self._config, credentials, self._interceptors)
+                self._channel = channel
+                self._stubs = {
+                    "operations": operations_pb2_grpc.OperationsStub(channel),
+                    "genai": service_pb2_grpc.GenAIStub(channel),
+                    "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
+                }
+            return self._stubs
 
     @property
     def timeout(self) -> float:
@@ -43,17 +59,26 @@ class AsyncTransport:
         stubs = self._stubs or self._open()
         return getattr(stubs[service], method)
 
-    def metadata(self, name: str) -> tuple[tuple[str, str], ...]:
-        """The metadata of a call about resource `name`."""
-        return (*self._config.metadata, _rpc.routing_header(name))
+    def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
+        """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
+        return (*self._config.metadata, _rpc.routing_header(name, routing_field))
 
     async def call(
-        self, service: str, method: str, request: Any, name: str, timeout: float | None = None
+        self,
+        service: str,
+        method: str,
+        request: Any,
+        name: str,
+        timeout: float | None = None,
+        *,
+        routing_field: str = "name",
     ) -> Any:
-        """Send one unary RPC; a gRPC failure comes out as ClientError / ServerError."""
+        """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
+        ClientError / ServerError."""
         rpc = self.multicallable(service, method)
+        metadata = self.metadata(name, routing_field)
         try:
-            return await rpc(request, metadata=self.metadata(name), timeout=timeout or self._config.timeout)
+            return await rpc(request, metadata=metadata, timeout=timeout or self._config.timeout)
         except grpc.RpcError as exc:
             raise _rpc.to_api_error(exc) from None
 
@@ -62,3 +87,6 @@ class AsyncTransport:
         channel, self._channel, self._stubs = self._channel, None, {}
         if channel is not None:
             await channel.close()
+
+    def __repr__(self) -> str:
+        return f"AsyncTransport(target={self._config.target!r}, secure={self._config.secure})"

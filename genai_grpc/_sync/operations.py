@@ -7,7 +7,7 @@ import builtins
 import time
 from typing import Iterator, Iterable
 
-from genai_grpc import _convert, _fleet, _names, _waiting
+from genai_grpc import _convert, _fleet, _names, _routing, _waiting
 from genai_grpc._sync.transport import Transport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._io import Calls
@@ -42,8 +42,10 @@ class Operations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        request = operations_pb2.GetOperationRequest(name=name)
-        pb = self._transport.call("operations", "GetOperation", request, name, timeout)
+        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        pb = self._transport.call(
+            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
+        )
         return _convert.to_operation(pb, cls)
 
     def wait(

@@ -19,7 +19,11 @@ from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
+from genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2 import (
+    FetchPredictOperationRequest,
+)
 from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
@@ -137,6 +141,12 @@ class Service:
                 return self._respond(record, now)
             await self._wait_changes(min(left_s, pending_ns / NS))
 
+    # google.cloud.aiplatform.v1.PredictionService
+
+    async def fetch_predict_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        name = _vertex.fetch_name(request.endpoint, request.operation_name)
+        return await self.get_operation(operations_pb2.GetOperationRequest(name=name), context)
+
     # genai_grpc.v1.GenAI
 
     async def generate_videos(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -162,6 +172,11 @@ class Service:
                 "CancelOperation": self._method(self.cancel_operation, ops.CancelOperationRequest),
                 "DeleteOperation": self._method(self.delete_operation, ops.DeleteOperationRequest),
                 "WaitOperation": self._method(self.wait_operation, ops.WaitOperationRequest, True),
+            },
+            _vertex.SERVICE: {
+                "FetchPredictOperation": self._method(
+                    self.fetch_predict_operation, FetchPredictOperationRequest, True
+                ),
             },
             "genai_grpc.v1.GenAI": {
                 "GenerateVideos": self._method(

@@ -1,0 +1,53 @@
+"""Which RPC looks an operation up. Pure code.
+
+Vertex AI serves operations of publisher models
+(``projects/*/locations/*/publishers/*/models/*/operations/*``, e.g. Veo's) through
+``PredictionService.FetchPredictOperation``, with the model's name as ``endpoint``; every
+other name goes to ``google.longrunning.Operations.GetOperation``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
+
+_PUBLISHER_MODEL_OPERATION = re.compile(
+    r"^(projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/[^/]+)/operations/[^/]+$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One unary RPC: stub, method, request, and the field Google's front end routes by."""
+
+    service: str
+    method: str
+    request: Any
+    routing_field: str
+    routing_value: str
+
+
+def get_call(name: str, vertex: bool) -> Call:
+    """The RPC that fetches operation `name` (Vertex AI publisher models have their own)."""
+    match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
+    if match is None:
+        request: Any = operations_pb2.GetOperationRequest(name=name)
+        return Call("operations", "GetOperation", request, "name", name)
+    endpoint = match.group(1)
+    request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)
+    return Call("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
+
+
+def poll_call(name: str, vertex: bool) -> Call | None:
+    """The RPC that stands in for a wait's GetOperation / WaitOperation on `name`, if any.
+
+    Vertex AI serves publisher-model operations only through FetchPredictOperation, which
+    answers at once (it never holds like WaitOperation); the wait's poll schedule still
+    spaces the calls. None: send the wait's own RPC.
+    """
+    call = get_call(name, vertex)
+    return None if call.service == "operations" else call
