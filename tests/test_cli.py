@@ -197,6 +197,20 @@ def test_no_server_configured_exits_2_and_says_what_to_set() -> None:
     assert_one_line_error(cli("get", "operations/x"), 2, "GENAI_GRPC_EMULATOR_HOST")
 
 
+def test_configuration_errors_name_flags_not_python_arguments() -> None:
+    assert_one_line_error(cli("get", "operations/x", "--project", "p"), 2, "pass --vertexai")
+    out = cli("get", "operations/x")
+    assert "--endpoint HOST:PORT" in out.stderr and "api_key=" not in out.stderr
+
+
+def test_missing_google_credentials_exit_2(tmp_path: Path) -> None:
+    env = environment(GOOGLE_APPLICATION_CREDENTIALS=str(tmp_path / "none.json"), HOME=str(tmp_path),
+                      CLOUDSDK_CONFIG=str(tmp_path), GCE_METADATA_HOST="127.0.0.1:1", GCE_METADATA_IP="127.0.0.1:1")
+    out = cli("get", "projects/p/locations/us-central1/operations/1", "--vertexai", "--project", "p",
+              "--location", "us-central1", "--timeout", "10", env=env)
+    assert_one_line_error(out, 2, "Google credentials")
+
+
 @pytest.mark.parametrize("args", [["get", "x", "--endpoint", "nohost"], ["get", " x"]])
 def test_bad_configuration_or_name_exits_2(env: dict[str, str], args: list[str]) -> None:
     assert_one_line_error(cli(*args, env=env), 2)

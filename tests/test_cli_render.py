@@ -280,6 +280,13 @@ def test_error_line_has_status_reasons_and_masks_secrets() -> None:
     assert "\n" not in _exit.one_line("a\nb")
 
 
+def test_configuration_errors_speak_in_flags() -> None:
+    assert _exit.in_flags("project and location are for Vertex AI: pass vertexai=True (or set X)") == (
+        "project and location are for Vertex AI: pass --vertexai (or set X)")
+    assert _exit.in_flags("set Y. Or pass api_key=..., vertexai=True, or endpoint='host:port'") == (
+        "set Y. Or use --vertexai, or --endpoint HOST:PORT")
+
+
 # -- --output-dir ----------------------------------------------------------------------------
 
 

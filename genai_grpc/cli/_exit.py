@@ -59,3 +59,18 @@ def one_line(message: str, secrets: Iterable[str] = ()) -> str:
         if len(secret) >= 4:
             message = message.replace(secret, "***")
     return clean(message, 2000)
+
+
+# The library's messages name Python arguments; on the command line they are flags.
+_FLAG_WORDING = (
+    ("Or pass api_key=..., vertexai=True, or endpoint='host:port'", "Or use --vertexai, or --endpoint HOST:PORT"),
+    ("pass vertexai=True", "pass --vertexai"),
+    ("pass endpoint='host:port'", "pass --endpoint HOST:PORT"),
+)
+
+
+def in_flags(message: str) -> str:
+    """A configuration error's message with Python argument names replaced by the CLI's flags."""
+    for python, flag in _FLAG_WORDING:
+        message = message.replace(python, flag)
+    return message

@@ -67,8 +67,12 @@ def _fail_for(error: Exception, args: argparse.Namespace) -> int:
         return _timed_out(args, error.operation, getattr(error, "last_error", None))
     if isinstance(error, APIError):
         return _fail(_exit.describe_api_error(error), _exit.for_api_error(error))
-    if isinstance(error, (ValueError, OSError)):
+    if isinstance(error, ValueError):
+        return _fail(_exit.in_flags(str(error)), _exit.USAGE)
+    if isinstance(error, OSError):
         return _fail(str(error), _exit.USAGE)
+    if type(error).__module__.startswith("google.auth"):  # e.g. no Application Default Credentials
+        return _fail(f"Google credentials: {error}", _exit.USAGE)
     return _fail(f"unexpected {type(error).__name__}: {error}", _exit.UNAVAILABLE)
 
 
