@@ -89,7 +89,7 @@ def _count(text: str) -> int:
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     conn = common.add_argument_group("connection (default: from the environment, see genai-grpc --help)")
-    conn.add_argument("--endpoint", metavar="HOST:PORT", help="server address; plain gRPC to loopback")
+    conn.add_argument("--endpoint", metavar="HOST:PORT", help="server address: TLS, or plain gRPC to a loopback address")
     conn.add_argument("--vertexai", action=argparse.BooleanOptionalAction, default=None,
                       help="use Vertex AI (default: $GOOGLE_GENAI_USE_VERTEXAI)")
     conn.add_argument("--project", help="Google Cloud project (default: $GOOGLE_CLOUD_PROJECT)")
