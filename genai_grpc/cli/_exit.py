@@ -31,14 +31,14 @@ exit codes:
 
 # google.rpc codes that mean "what you asked for, or who you are, is wrong".
 _USAGE_CODES = {3, 7, 9, 11, 16}  # INVALID_ARGUMENT PERMISSION_DENIED FAILED_PRECONDITION OUT_OF_RANGE UNAUTHENTICATED
-_NOT_FOUND, _DEADLINE_EXCEEDED = 5, 4
+GRPC_NOT_FOUND, GRPC_DEADLINE_EXCEEDED = 5, 4
 
 
 def for_api_error(error: APIError) -> int:
     """The exit code for a failed call."""
-    if error.grpc_code == _NOT_FOUND:
+    if error.grpc_code == GRPC_NOT_FOUND:
         return NOT_FOUND
-    if error.grpc_code == _DEADLINE_EXCEEDED:
+    if error.grpc_code == GRPC_DEADLINE_EXCEEDED:
         return TIMED_OUT
     if error.grpc_code in _USAGE_CODES:
         return USAGE

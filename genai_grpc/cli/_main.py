@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 # A live progress bar should move at least this often; the library's default cap is 20 s.
 _WATCH_POLL_S = 5.0
-_DEADLINE_EXCEEDED = 4
 
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -175,7 +174,7 @@ def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
     try:
         return operations.get(args.name, timeout=args.timeout)
     except APIError as error:
-        if args.timeout is not None and error.grpc_code == _DEADLINE_EXCEEDED:
+        if args.timeout is not None and error.grpc_code == _exit.GRPC_DEADLINE_EXCEEDED:
             raise _StillRunning(None) from None  # the wait's own budget ran out
         raise
 
