@@ -1,0 +1,253 @@
+"""The I/O shell: parse, call the client, print, and turn every failure into an exit code.
+
+The client (and with it grpc and protobuf) is imported only once a subcommand needs it, json
+only for --json, so `--help` and usage errors stay instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
+from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.types import Operation, PollPolicy
+
+if TYPE_CHECKING:
+    from genai_grpc._sync.operations import Operations
+    from genai_grpc.client import Client
+
+# A live progress bar should move at least this often; the library's default cap is 20 s.
+_WATCH_POLL_S = 5.0
+
+_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+
+
+class _StillRunning(Exception):
+    """The wait ended before the operation was done; `operation` is the last snapshot."""
+
+    def __init__(self, operation: Operation | None) -> None:
+        super().__init__("the operation is not done")
+        self.operation = operation
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv` (default: sys.argv[1:]); returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["serve"]:
+        return _serve(args_list)
+    try:
+        args = _parser.build().parse_args(args_list)
+    except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
+        return exit_.code if isinstance(exit_.code, int) else _exit.USAGE
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return _fail("interrupted", _exit.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader left (e.g. `list | head`): stop quietly, and keep Python's final flush quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _exit.OK
+    except Exception as error:  # noqa: BLE001 - every failure ends as one line, never a traceback
+        return _fail_for(error, args)
+
+
+def _fail_for(error: Exception, args: argparse.Namespace) -> int:
+    if isinstance(error, (_StillRunning, OperationTimeoutError)):  # before OSError: a TimeoutError
+        return _timed_out(args, error.operation, getattr(error, "last_error", None))
+    if isinstance(error, APIError):
+        return _fail(_exit.describe_api_error(error), _exit.for_api_error(error))
+    if isinstance(error, ValueError):
+        return _fail(_exit.in_flags(str(error)), _exit.USAGE)
+    if isinstance(error, OSError):
+        return _fail(str(error), _exit.USAGE)
+    if type(error).__module__.startswith("google.auth"):  # e.g. no Application Default Credentials
+        return _fail(f"Google credentials: {error}", _exit.USAGE)
+    return _fail(f"unexpected {type(error).__name__}: {error}", _exit.UNAVAILABLE)
+
+
+def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: APIError | None) -> int:
+    message = "timed out" + (f" after {args.timeout:g}s" if args.timeout else "") + f" waiting for {args.name}"
+    if last is not None:
+        _emit(args, last)
+        percent = _facts.progress(last)
+        message += f"; last seen {_facts.state(last)}" + (f" at {percent:.0f}%" if percent is not None else "")
+    if last_error is not None:
+        message += f"; last error {_exit.describe_api_error(last_error)}"
+    return _fail(message, _exit.TIMED_OUT)
+
+
+def _fail(message: str, code: int) -> int:
+    secrets = [os.environ.get(name, "") for name in _KEY_VARIABLES]
+    print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
+    return code
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _emit(args: argparse.Namespace, op: Operation, files: list[str] | None = None) -> None:
+    if args.json:
+        import json
+
+        _write(json.dumps(_schema.operation(op, args.include_bytes, files)))
+    else:
+        _write("\n".join(_human.summary(op, time.time(), files or ())))
+
+
+def _note(message: str) -> None:
+    print(f"{_parser.PROG}: {_human.clean(message, 1000)}", file=sys.stderr)
+
+
+# -- subcommands -----------------------------------------------------------------------------
+
+
+def _client(args: argparse.Namespace) -> Client:
+    from genai_grpc.client import Client
+
+    given = {k: getattr(args, k) for k in ("endpoint", "vertexai", "project", "location")}
+    return Client(**{k: v for k, v in given.items() if v is not None})
+
+
+def _finish(args: argparse.Namespace, op: Operation) -> int:
+    files = _save(args, op) if args.output_dir is not None else None
+    _emit(args, op, files)
+    return _exit.OPERATION_FAILED if op.done and op.error is not None else _exit.OK
+
+
+def _save(args: argparse.Namespace, op: Operation) -> list[str]:
+    from genai_grpc.cli import _save as save
+
+    files, notes = save.plan(op)
+    try:
+        paths = save.write(args.output_dir, files, args.force)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise OSError(f"--output-dir: {error}") from None
+    for note in notes:
+        _note(note)
+    return paths
+
+
+def _get(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        op = client.operations.get(args.name, timeout=args.timeout)
+    return _finish(args, op)
+
+
+def _poll(seconds: float | None) -> PollPolicy | None:
+    """--poll S: never pause longer than S seconds between polls."""
+    return None if seconds is None else PollPolicy(initial=min(1.0, seconds), maximum=seconds)
+
+
+def _wait(args: argparse.Namespace) -> int:
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    with _client(args) as client:
+        op = _first_look(client.operations, args)
+        if not op.done:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+            if sys.stderr.isatty():
+                op = _watch(client.operations, op, args, left)
+            else:
+                op = client.operations.wait(op, timeout=left, poll=_poll(args.poll))
+    return _finish(args, op)
+
+
+def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
+    """One plain get before waiting: the wait retries an unreachable server for minutes, but a
+    wrong endpoint or name should fail at once (exit 5 or 3)."""
+    try:
+        return operations.get(args.name, timeout=args.timeout)
+    except APIError as error:
+        if args.timeout is not None and error.grpc_code == _exit.GRPC_DEADLINE_EXCEEDED:
+            raise _StillRunning(None) from None  # the wait's own budget ran out
+        raise
+
+
+def _watch(operations: Operations, first: Operation, args: argparse.Namespace, timeout: float | None) -> Operation:
+    from genai_grpc.cli._progress import ProgressBar
+
+    bar = ProgressBar(sys.stderr, time.monotonic)
+    last: Operation | None = first
+    poll = _poll(args.poll or _WATCH_POLL_S)
+    try:
+        bar.update(first)
+        for last in operations.watch(first, timeout=timeout, poll=poll):
+            bar.update(last)
+    finally:
+        bar.close()
+    if last is None or not last.done:
+        raise _StillRunning(last)
+    return last
+
+
+def _list(args: argparse.Namespace) -> int:
+    shown = 0
+    with _client(args) as client:
+        if not args.json:
+            _write(_human.TABLE_HEADER)
+        for op in client.operations.list(args.parent, filter=args.filter, page_size=args.page_size):
+            _emit_row(args, op)
+            shown += 1
+            if args.limit is not None and shown >= args.limit:
+                break
+    if shown == 0 and not args.json:
+        _note("no operations")
+    return _exit.OK
+
+
+def _emit_row(args: argparse.Namespace, op: Operation) -> None:
+    if args.json:
+        _emit(args, op)
+    else:
+        _write(_human.table_row(op, time.time()))
+
+
+def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        with _client(args) as client:
+            getattr(client.operations, verb)(args.name)
+        if args.json:
+            import json
+
+            _write(json.dumps({"name": args.name, past: True}))
+        else:
+            _write(f"{shown} {_human.clean(args.name, 1000)}")
+        return _exit.OK
+
+    return run
+
+
+def _serve(argv: list[str]) -> int:
+    try:
+        server_cli = importlib.import_module("genai_grpc.server.cli")
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("genai_grpc.server"):
+            raise
+        return _fail("serve needs the bundled local server (genai_grpc.server), "
+                     "which this installation does not include", _exit.USAGE)
+    return int(server_cli.main(argv))
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "get": _get,
+    "wait": _wait,
+    "list": _list,
+    "cancel": _action("cancel", "cancelled", "cancellation requested:"),
+    "delete": _action("delete", "deleted", "deleted:"),
+}

@@ -1,0 +1,85 @@
+"""The live progress line `wait` draws on a terminal's standard error.
+
+One line, redrawn in place with a carriage return, cleared when the wait ends, so the
+terminal is left holding only the result. `bar_line` is pure; `ProgressBar` only writes.
+Snapshots arrive only when the operation changes, so a ticker thread redraws the last one
+every second: the elapsed time keeps moving and the line never looks hung.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from genai_grpc.cli import _facts
+from genai_grpc.cli._human import clean
+from genai_grpc.types import Operation
+
+_CLEAR = "\r\x1b[K"
+_BAR = 24
+
+
+def bar_line(name: str, state: str, percent: float | None, elapsed: float, width: int) -> str:
+    """`[#########-----]  45%  12s  RUNNING  name`, in `width` columns (a long name loses its head)."""
+    if percent is None:
+        gauge, number = "[" + "?" * _BAR + "]", "  ?%"
+    else:
+        filled = round(_BAR * percent / 100)
+        gauge, number = "[" + "#" * filled + "-" * (_BAR - filled) + "]", f"{percent:3.0f}%"
+    head = f"{gauge} {number} {_facts.duration(elapsed):>6}  {state}  "
+    room = max(width - 1, 1) - len(head)
+    name = clean(name, 1000)
+    if len(name) > room:  # keep the tail: the operation's id is what tells two apart
+        name = "…" + name[len(name) - room + 1 :] if room > 1 else ""
+    return (head + name)[: max(width - 1, 1)]
+
+
+class ProgressBar:
+    """Draws `bar_line` for each snapshot on `stream`, and every `tick` seconds; `close()` erases it."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float], tick: float = 1.0) -> None:
+        self._stream, self._clock, self._tick = stream, clock, tick
+        self._start = clock()
+        self._last: Operation | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._run, name="genai-grpc-progress", daemon=True)
+        self._ticker.start()
+
+    def update(self, op: Operation) -> None:
+        """Redraw the line for this snapshot."""
+        with self._lock:
+            self._last = op
+            self._draw(op)
+
+    def close(self) -> None:
+        """Stop redrawing and erase the line; safe to call twice."""
+        self._stop.set()
+        if self._ticker is not threading.current_thread():
+            self._ticker.join(timeout=2)
+        with self._lock:
+            if self._last is not None:
+                self._stream.write(_CLEAR)
+                self._stream.flush()
+                self._last = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._tick):
+            with self._lock:
+                if self._last is not None:
+                    self._draw(self._last)
+
+    def _draw(self, op: Operation) -> None:
+        elapsed = self._clock() - self._start
+        self._stream.write(_CLEAR + bar_line(op.name, _facts.state(op), _facts.progress(op), elapsed, self._width()))
+        self._stream.flush()
+
+    def _width(self) -> int:
+        if os.environ.get("COLUMNS", "").isdigit():
+            return int(os.environ["COLUMNS"])
+        try:
+            return os.get_terminal_size(self._stream.fileno()).columns or 80
+        except (OSError, ValueError):
+            return 80
