@@ -5,10 +5,12 @@
 Cases (each bounded; the whole run takes a few minutes on 2 cores, about half with --quick):
 
   get     client CPU per get(): genai_grpc sync / aio vs the raw generated stub (sync /
-          grpc.aio) vs google-api-core's OperationsClient / OperationsAsyncClient, against
-          the bundled local server, on a running video operation whose metadata carries
-          create/update timestamps and progress. genai_grpc's figure includes its typed
-          mapping; the others return the protobuf message.
+          grpc.aio, also with genai_grpc's headers) vs google-api-core's OperationsClient /
+          OperationsAsyncClient, against the bundled local server, on a running video
+          operation whose metadata carries create/update timestamps and progress. Per round
+          and side one process alternates blocks of 200 calls of each variant, so load
+          swings hit them alike. genai_grpc's figure includes its typed mapping; the others
+          return the protobuf message.
   fleet   10,000 operations x 3 polls to completion: as_completed (aio and sync) vs a raw
           grpc.aio stub loop vs google-api-core's AsyncOperation.result() under
           asyncio.gather (scripts/bench_fleet.py).
@@ -16,15 +18,15 @@ Cases (each bounded; the whole run takes a few minutes on 2 cores, about half wi
           _pb2 module vs google.api_core.operations_v1 vs google.genai: wall time, a fresh
           interpreter each.
   cli     `python -m genai_grpc get NAME` start to exit vs `python -c "import grpc"`
-          (scripts/bench_cli.py).
+          (scripts/bench_cli.py, against its scripted server).
   video   one get() of an operation carrying a 64 MiB video: wall time and the client's
           peak RSS growth, genai_grpc vs the raw stub (which unpacks the response too).
   server  the bundled server's GetOperation calls/s and CPU/call vs a minimal server on
           googleapis-common-protos' stubs (scripts/bench_server.py).
 
-Every server is a separate process on 127.0.0.1; every client measurement runs in a fresh
-subprocess of its own (so CPU and memory are that client's alone), and the variants of a
-case alternate (A B C A B C ...). Ratios are taken within a round, then summarised as
+Every server is a separate process on 127.0.0.1; client measurements run in fresh
+subprocesses (so CPU and memory are the client's alone), and the variants of a case
+alternate (A B C A B C ...). Ratios are taken within a round, then summarised as
 median (min-max). The machine's load is printed at start and end: CPU time is the steadier
 measure when other work shares the cores; wall times are only as quiet as the machine.
 """
