@@ -2,7 +2,7 @@
 
     python scripts/bench.py [--quick] [--only CASE[,CASE...]] [--rounds N]
 
-Cases (each bounded; the whole run takes a few minutes on 2 cores, about half with --quick):
+Cases (each bounded; the whole run takes ~4 minutes on 2 cores, ~1 with --quick):
 
   get     client CPU per get(): genai_grpc sync / aio vs the raw generated stub (sync /
           grpc.aio, also with genai_grpc's headers) vs google-api-core's OperationsClient /
