@@ -151,7 +151,7 @@ def stop(proc: subprocess.Popen[Any]) -> None:
 
 def run_child(*args: str, timeout: float = 300) -> dict[str, Any]:
     """Run this script as a measuring child; its last stdout line is a JSON result."""
-    out = subprocess.run([PY, __file__, *args], capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run([PY, __file__, *args], capture_output=True, text=True, timeout=timeout, check=False)
     if out.returncode != 0:
         raise SystemExit(f"bench child {args[:2]} failed ({out.returncode}):\n{out.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
