@@ -155,7 +155,15 @@ def _rfc3339(seconds: int, nanos: int) -> str:
 
 
 def decode_operation_metadata(value: bytes) -> dict[str, Any]:
-    """genai_grpc.v1.OperationMetadata -> its JSON form, by hand: json_format is 10x slower."""
+    """genai_grpc.v1.OperationMetadata -> its JSON form (a new dict each time)."""
+    return dict(_operation_metadata(bytes(value)))
+
+
+@lru_cache(maxsize=1024)
+def _operation_metadata(value: bytes) -> dict[str, Any]:
+    # Cached: a running operation answers the same bytes until its progress moves, and
+    # decoding costs ~8 us per poll in a real client loop (callers get a copy: dicts are mutable).
+    # By hand: json_format is 10x slower.
     pb = types_pb2.OperationMetadata.FromString(value)
     out: dict[str, Any] = {"@type": "type.googleapis.com/genai_grpc.v1.OperationMetadata"}
     if pb.HasField("create_time"):
@@ -284,8 +292,10 @@ def to_error(status: Any) -> OperationError:
 # -- operations ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def class_for(name: str, response_type_url: str = "") -> type[Operation]:
     """Which Operation class a name (and response type, when there is one) calls for."""
+    # Cached: the same names are polled again and again, and the name rules are regexes.
     if response_type_url:
         response_name = type_name(response_type_url)
         for cls in _OPERATION_CLASSES:

@@ -19,7 +19,8 @@ from typing import Any, Iterable
 
 from genai_grpc import _convert, _names
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc._waiting import Call, Emit, Features, Machine, Plan, Reply, Sleep, Step, wait_for
+from genai_grpc._routing import Features
+from genai_grpc._waiting import Call, Emit, Machine, Plan, Reply, Sleep, Step, wait_for
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 
 from genai_grpc.types import Operation
+
+_CONTROL = re.compile("[\r\n\x00]")
 
 
 def operation_name(operation: object) -> tuple[str, type[Operation] | None]:
@@ -21,7 +24,7 @@ def check_name(name: object, what: str = "name") -> str:
         )
     if not name or not name.strip():
         raise ValueError(f"{what} must be a non-empty resource name, got {name!r}")
-    if name != name.strip() or any(c in name for c in "\r\n\x00"):
+    if name != name.strip() or _CONTROL.search(name):
         raise ValueError(f"{what} has whitespace or control characters: {name!r}")
     return name
 

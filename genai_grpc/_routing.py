@@ -1,4 +1,4 @@
-"""Which RPC looks an operation up. Pure code.
+"""Which RPC looks an operation up, and which RPCs a channel's server supports. Pure code.
 
 Vertex AI serves operations of publisher models
 (``projects/*/locations/*/publishers/*/models/*/operations/*``, e.g. Veo's) through
@@ -31,6 +31,13 @@ class Call:
     routing_value: str
 
 
+@dataclass(slots=True)
+class Features:
+    """What one channel's server was found to support; shared by every wait on it."""
+
+    wait_operation: bool = True
+
+
 def get_call(name: str, vertex: bool) -> Call:
     """The RPC that fetches operation `name` (Vertex AI publisher models have their own)."""
     match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
@@ -49,5 +56,7 @@ def poll_call(name: str, vertex: bool) -> Call | None:
     answers at once (it never holds like WaitOperation); the wait's poll schedule still
     spaces the calls. None: send the wait's own RPC.
     """
+    if not vertex:  # every poll of a fleet asks: skip building a request only to drop it
+        return None
     call = get_call(name, vertex)
     return None if call.service == "operations" else call

@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Generator, Union
 
+from genai_grpc._routing import Features
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 
@@ -65,13 +66,6 @@ class Reply:
 
 Step = Union[Call, Sleep, Emit]
 Machine = Generator[Step, Reply, Operation]
-
-
-@dataclass(slots=True)
-class Features:
-    """What one channel's server was found to support; shared by every wait on it."""
-
-    wait_operation: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,10 +67,9 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, _cpu() - cpu
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=10, help="runs of each command (default: 10)")
-    runs = parser.parse_args().runs
+def measure(runs: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each command's `runs` runs, alternating, after one warm-up run
+    each, against a fresh server (scripts/bench.py's `cli` case calls this)."""
     server, name = _server()
     env = dict(os.environ, GENAI_GRPC_EMULATOR_HOST=server.address)  # type: ignore[attr-defined]
     commands = {
@@ -91,7 +90,14 @@ def main() -> int:
                 times[label].append(_run(argv, env))
     finally:
         server.__exit__(None, None, None)
-    _report(times, runs)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=10, help="runs of each command (default: 10)")
+    runs = parser.parse_args().runs
+    _report(measure(runs), runs)
     return 0
 
 

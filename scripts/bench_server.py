@@ -9,7 +9,7 @@ prebuilt Operation messages from a dict. One grpc.aio client in this process dri
 alternately (A B A B ...) with a bounded number of concurrent callers; the script prints
 each round, the medians and the ratio local/baseline. `--running` makes the operations
 unfinished, so the local server rebuilds each answer (progress changes) instead of serving
-its cache of finished ones.
+its cache of finished ones. scripts/bench.py runs both kinds as its `server` case.
 """
 
 from __future__ import annotations
@@ -106,30 +106,46 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def compare(
-    targets: dict[str, tuple[str, int]], names: list[str], args: argparse.Namespace
-) -> None:
-    """Drive the targets alternately; print each round, then medians and the ratio."""
-    rates: dict[str, list[float]] = {label: [] for label in targets}
-    costs: dict[str, list[float]] = {label: [] for label in targets}
-    for round_ in range(1, args.rounds + 1):
+Series = dict[str, list[float]]
+
+
+def compare(targets: dict[str, tuple[str, int]], names: list[str], seconds: float, rounds: int, concurrency: int) -> tuple[Series, Series]:
+    """Drive the targets alternately; print each round; calls/s and server CPU us/call per target."""
+    rates: Series = {label: [] for label in targets}
+    costs: Series = {label: [] for label in targets}
+    for round_ in range(1, rounds + 1):
         for label, (address, pid) in targets.items():
             cpu = cpu_seconds(pid)
-            rate = asyncio.run(drive(address, names, args.seconds, args.concurrency))
+            rate = asyncio.run(drive(address, names, seconds, concurrency))
             # Server CPU per call is steadier than calls/s when other work shares the cores.
-            cost = (cpu_seconds(pid) - cpu) / (rate * args.seconds) * 1e6
+            cost = (cpu_seconds(pid) - cpu) / (rate * seconds) * 1e6
             rates[label].append(rate)
             costs[label].append(cost)
-            print(f"round {round_} {label:8} {rate:7.0f} calls/s {cost:6.1f} us server CPU/call")
-    rate = {label: statistics.median(values) for label, values in rates.items()}
-    cost = {label: statistics.median(values) for label, values in costs.items()}
-    kind = "running" if args.running else "finished"
-    print(
-        f"median local {rate['local']:.0f} calls/s, baseline {rate['baseline']:.0f} calls/s, "
-        f"ratio {rate['local'] / rate['baseline']:.3f}; server CPU/call local "
-        f"{cost['local']:.1f} us, baseline {cost['baseline']:.1f} us "
-        f"({kind} operations, {args.concurrency} callers, {os.cpu_count()} cores)"
-    )
+            print(f"round {round_} {label:8} {rate:7.0f} calls/s {cost:6.1f} us server CPU/call", flush=True)
+    return rates, costs
+
+
+def measure(
+    seconds: float = 3.0, rounds: int = 3, concurrency: int = 64, operations: int = 64, running: bool = False
+) -> tuple[Series, Series]:
+    """Start both servers, compare them, stop them: ({"local", "baseline"} -> calls/s, -> us CPU/call)."""
+    local, local_address = spawn("-c", CLI, "serve", "--port", "0", "--duration", "0")
+    procs = [local]
+    try:
+        names = seed_local(local_address, operations, running)
+        with tempfile.NamedTemporaryFile(suffix=".pb", delete=False) as file:
+            file.write(snapshot(local_address, names))
+        try:
+            baseline, baseline_address = spawn(__file__, "--serve-baseline", file.name)
+            procs.append(baseline)
+        finally:
+            os.unlink(file.name)
+        targets = {"local": (local_address, local.pid), "baseline": (baseline_address, baseline.pid)}
+        return compare(targets, names, seconds, rounds, concurrency)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(10)
 
 
 def main() -> int:
@@ -144,24 +160,16 @@ def main() -> int:
     if args.serve_baseline:
         asyncio.run(serve_baseline(args.serve_baseline))
         return 0
-    local, local_address = spawn("-c", CLI, "serve", "--port", "0", "--duration", "0")
-    procs = [local]
-    try:
-        names = seed_local(local_address, args.operations, args.running)
-        with tempfile.NamedTemporaryFile(suffix=".pb", delete=False) as file:
-            file.write(snapshot(local_address, names))
-        baseline, baseline_address = spawn(__file__, "--serve-baseline", file.name)
-        procs.append(baseline)
-        targets = {
-            "local": (local_address, local.pid),
-            "baseline": (baseline_address, baseline.pid),
-        }
-        compare(targets, names, args)
-        os.unlink(file.name)
-    finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+    rates, costs = measure(args.seconds, args.rounds, args.concurrency, args.operations, args.running)
+    rate = {label: statistics.median(values) for label, values in rates.items()}
+    cost = {label: statistics.median(values) for label, values in costs.items()}
+    kind = "running" if args.running else "finished"
+    print(
+        f"median local {rate['local']:.0f} calls/s, baseline {rate['baseline']:.0f} calls/s, "
+        f"ratio {rate['local'] / rate['baseline']:.3f}; server CPU/call local "
+        f"{cost['local']:.1f} us, baseline {cost['baseline']:.1f} us "
+        f"({kind} operations, {args.concurrency} callers, {os.cpu_count()} cores)"
+    )
     return 0
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import builtins
 import time
-from typing import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, AsyncIterator, Iterable
 
-from genai_grpc import _convert, _fleet, _names, _routing, _waiting
+from genai_grpc import _convert, _names, _routing
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc._io import AsyncCalls
 from genai_grpc.errors import APIError
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+
+if TYPE_CHECKING:
+    from genai_grpc import _fleet
 
 OperationLike = Operation | str
 
@@ -30,7 +32,7 @@ class AsyncOperations:
         self._transport = transport
         self._poll = poll or PollPolicy()
         self._retry = retry or RetryPolicy()
-        self._features = _waiting.Features()
+        self._features = _routing.Features()
 
     async def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
@@ -164,6 +166,9 @@ class AsyncOperations:
         concurrency: int,
         watch: bool = False,
     ) -> _fleet.Fleet:
+        # The wait machinery loads with the first wait: `get` and the CLI start faster without it.
+        from genai_grpc import _fleet
+
         return _fleet.build(
             _fleet.distinct(operations),
             now=time.monotonic(),
@@ -178,6 +183,9 @@ class AsyncOperations:
 
     async def _drive(self, fleet: _fleet.Fleet) -> AsyncIterator[Operation]:
         """Carry out the fleet's steps until every operation is done; yield its events."""
+        from genai_grpc._io import AsyncCalls
+        from genai_grpc._waiting import Reply
+
         calls = AsyncCalls(self._transport)
         try:
             while True:
@@ -191,9 +199,9 @@ class AsyncOperations:
                 now = time.monotonic()
                 for name, handle in done:
                     try:
-                        reply = _waiting.Reply(now, value=await calls.outcome(handle))
+                        reply = Reply(now, value=await calls.outcome(handle))
                     except APIError as exc:
-                        reply = _waiting.Reply(now, error=exc)
+                        reply = Reply(now, error=exc)
                     fleet.complete(name, reply)
             fleet.check()
         finally:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import builtins
 import time
-from typing import Iterator, Iterable
+from typing import TYPE_CHECKING, Iterator, Iterable
 
-from genai_grpc import _convert, _fleet, _names, _routing, _waiting
+from genai_grpc import _convert, _names, _routing
 from genai_grpc._sync.transport import Transport
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc._io import Calls
 from genai_grpc.errors import APIError
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+
+if TYPE_CHECKING:
+    from genai_grpc import _fleet
 
 OperationLike = Operation | str
 
@@ -31,7 +33,7 @@ class Operations:
         self._transport = transport
         self._poll = poll or PollPolicy()
         self._retry = retry or RetryPolicy()
-        self._features = _waiting.Features()
+        self._features = _routing.Features()
 
     def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
@@ -165,6 +167,9 @@ class Operations:
         concurrency: int,
         watch: bool = False,
     ) -> _fleet.Fleet:
+        # The wait machinery loads with the first wait: `get` and the CLI start faster without it.
+        from genai_grpc import _fleet
+
         return _fleet.build(
             _fleet.distinct(operations),
             now=time.monotonic(),
@@ -179,6 +184,9 @@ class Operations:
 
     def _drive(self, fleet: _fleet.Fleet) -> Iterator[Operation]:
         """Carry out the fleet's steps until every operation is done; yield its events."""
+        from genai_grpc._io import Calls
+        from genai_grpc._waiting import Reply
+
         calls = Calls(self._transport)
         try:
             while True:
@@ -192,9 +200,9 @@ class Operations:
                 now = time.monotonic()
                 for name, handle in done:
                     try:
-                        reply = _waiting.Reply(now, value=calls.outcome(handle))
+                        reply = Reply(now, value=calls.outcome(handle))
                     except APIError as exc:
-                        reply = _waiting.Reply(now, error=exc)
+                        reply = Reply(now, error=exc)
                     fleet.complete(name, reply)
             fleet.check()
         finally:
