@@ -45,6 +45,12 @@ def progress(timing: Timing, now_ns: int) -> Progress:
     return Progress(False, False, percent, _reached(timing, percent))
 
 
+def changes_at_ns(timing: Timing, percent: int) -> int:
+    """When a running operation now at `percent` next changes on its own (its next percent,
+    or its end): until then every read of it gives the same answer."""
+    return min(timing.end_ns, _reached(timing, percent + 1))
+
+
 def remaining_ns(timing: Timing, now_ns: int) -> int:
     """Nanoseconds until the operation finishes on its own (0 if done or cancelled)."""
     if progress(timing, now_ns).done:

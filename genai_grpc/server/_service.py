@@ -27,7 +27,7 @@ from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
-from genai_grpc.server._progress import NS, progress, remaining_ns
+from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
 from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
 
@@ -82,7 +82,7 @@ class Service:
         # Rows change only through this service (cancel, delete), so it can keep them too.
         self._records: OrderedDict[str, Record] = OrderedDict()
         # A running operation's answer changes only when its percent does: keep the last one.
-        self._running: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self._running: OrderedDict[str, tuple[int, bytes]] = OrderedDict()  # name -> (valid until ns, answer)
 
     # google.longrunning.Operations
 
@@ -91,7 +91,11 @@ class Service:
         cached = self._cache.get(name)
         if cached is not None:
             return cached
-        return self._respond(self._record(name), time.time_ns())
+        now_ns = time.time_ns()
+        running = self._running.get(name)
+        if running is not None and now_ns < running[0]:
+            return running[1]  # nothing about it has changed since it was last built
+        return self._respond(self._record(name), now_ns)
 
     async def list_operations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
@@ -116,6 +120,7 @@ class Service:
         if record is None:
             raise _not_found(name)
         self._records[name] = record
+        self._running.pop(name, None)
         self._notify()
         return empty_pb2.Empty()
 
@@ -254,11 +259,8 @@ class Service:
             data: bytes = build(record, now_ns).SerializeToString()
             self._remember(record.name, data)
             return data
-        last = self._running.get(record.name)
-        if last is not None and last[0] == state.percent:
-            return last[1]
         data = build(record, now_ns).SerializeToString()
-        self._running[record.name] = (state.percent, data)
+        self._running[record.name] = (changes_at_ns(record.timing, state.percent), data)
         if len(self._running) > _CACHE_RECORDS:
             self._running.popitem(last=False)
         return data

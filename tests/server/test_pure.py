@@ -19,7 +19,7 @@ from genai_grpc.server._paging import (
     parse_page_size,
     parse_parent,
 )
-from genai_grpc.server._progress import Timing, progress, remaining_ns
+from genai_grpc.server._progress import Timing, changes_at_ns, progress, remaining_ns
 
 
 @pytest.mark.parametrize(
@@ -110,6 +110,21 @@ def test_update_time_is_when_the_percent_was_reached() -> None:
         (a.percent == b.percent) == (a.update_ns == b.update_ns)
         for a, b in itertools.pairwise(states)
     )
+
+
+def test_state_is_constant_until_changes_at() -> None:
+    timing = Timing(create_ns=1000, duration_ns=300)  # one percent every 3 ns
+    for t in range(1000, 1300):
+        state = progress(timing, t)
+        until = changes_at_ns(timing, state.percent)
+        assert t < until <= timing.end_ns
+        assert progress(timing, until - 1) == state
+        assert progress(timing, until) != state
+    uneven = Timing(create_ns=0, duration_ns=7)  # percents reached at uneven steps
+    for t in range(7):
+        state = progress(uneven, t)
+        until = changes_at_ns(uneven, state.percent)
+        assert progress(uneven, until - 1) == state and progress(uneven, until) != state
 
 
 def test_progress_cancelled_stops_where_it_was() -> None:
