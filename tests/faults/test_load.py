@@ -23,7 +23,7 @@ from genai_grpc import Client, types
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation, Store
 
-from .conftest import free_port, serve_process
+from .conftest import free_port, spawned
 
 TOTAL = int(os.environ.get("GENAI_GRPC_LOAD_OPS", "10000"))
 SYNC_TOTAL = max(1, TOTAL // 5)
@@ -66,7 +66,7 @@ def crowd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[
     store.insert(_held(time.time_ns()))
     store.close()
     port = free_port()
-    with serve_process(port, db, "--duration", "0"):
+    with spawned("--db", db, "--duration", "0", port=port):
         address = f"127.0.0.1:{port}"
         _warm_up(address)
         yield address, [op.name for op in operations]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from genai_grpc import Client, types
 
-from .conftest import free_port, kill, serve_process
+from .conftest import free_port, kill, spawned
 
 DURATION_S = 3.0  # the operation is still running when the server dies
 Background = Callable[[Client, str, list[object]], threading.Thread]
@@ -19,7 +19,7 @@ Background = Callable[[Client, str, list[object]], threading.Thread]
 def _restart_mid_wait(tmp_path: Path, wait_in_background: Background) -> None:
     port, db = free_port(), str(tmp_path / "ops.sqlite")
     with (
-        serve_process(port, db, "--duration", str(DURATION_S)) as first,
+        spawned("--db", db, "--duration", str(DURATION_S), port=port) as (first, _),
         Client(endpoint=f"127.0.0.1:{port}") as client,
     ):
         started = client.models.generate_videos(model="veo-2.0", prompt="a cat on a skateboard")
@@ -30,7 +30,7 @@ def _restart_mid_wait(tmp_path: Path, wait_in_background: Background) -> None:
         assert not result, "the wait ended before the server went down"
         kill(first)  # no goodbye: the long poll in flight just breaks
         time.sleep(1.0)
-        with serve_process(port, db, "--duration", str(DURATION_S)):
+        with spawned("--db", db, "--duration", str(DURATION_S), port=port):
             waiter.join(30)
             assert not waiter.is_alive(), "the wait did not end"
             op = result[0]

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import select
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import grpc
@@ -17,23 +11,9 @@ from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
 from genai_grpc.server import LocalServer
+from tests.local import _no_faults, server, spawned  # noqa: F401  fixtures and helpers for the package
 
-CLI = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
 MAX_MESSAGE = [("grpc.max_receive_message_length", 256 << 20)]
-
-
-@pytest.fixture(scope="package")
-def server() -> Iterator[LocalServer]:
-    """One in-process server for the package; operations finish at once unless asked."""
-    with LocalServer(duration_s=0.0) as local:
-        yield local
-
-
-@pytest.fixture(autouse=True)
-def _no_faults(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if "server" in request.fixturenames:
-        request.getfixturevalue("server").faults.reset()
 
 
 @pytest.fixture(scope="package")
@@ -69,32 +49,3 @@ def rpc_error(call: Any, *args: Any, **kwargs: Any) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as caught:
         call(*args, **kwargs)
     return caught.value
-
-
-@contextmanager
-def spawned(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[Any, str]]:
-    """`serve ARGS` in a subprocess; yields it and the address it printed."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CLI, "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    try:
-        ready, _, _ = select.select([proc.stdout], [], [], 20)
-        assert ready, "the server printed no address within 20 s"
-        assert proc.stdout is not None
-        address = proc.stdout.readline().strip()
-        assert address.startswith("127.0.0.1:"), (
-            address,
-            proc.stderr.read() if proc.stderr else "",
-        )
-        yield proc, address
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
