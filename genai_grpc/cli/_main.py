@@ -106,7 +106,7 @@ def _emit(args: argparse.Namespace, op: Operation, files: list[str] | None = Non
 
         _write(json.dumps(_schema.operation(op, args.include_bytes, files)))
     else:
-        _write("\n".join(_human.summary(op, time.time(), files or ())))
+        _write(_human.render(_human.summary(op, time.time(), files or ())))
 
 
 def _note(message: str) -> None:
@@ -215,7 +215,7 @@ def _emit_row(args: argparse.Namespace, op: Operation) -> None:
     if args.json:
         _emit(args, op)
     else:
-        _write(_human.table_row(op, time.time()))
+        _write(_human.render([_human.table_row(op, time.time())]))
 
 
 def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], int]:
