@@ -20,7 +20,7 @@ from genai_grpc.types import status_name
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code"]
+__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code", "made_by_grpc_limit"]
 
 # google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
 _HTTP = {
@@ -101,6 +101,23 @@ def from_status(
     code = http_code(grpc_code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+#: The words of the RESOURCE_EXHAUSTED that grpc makes on the client's side of the wire when
+#: an answer breaks one of the channel's limits (or the server's when a request breaks one of
+#: its own): the same call breaks it again, so retrying cannot help.
+_GRPC_LIMITS = (
+    "received metadata size exceeds",
+    "Received message larger than max",
+    "Sent message larger than max",
+)
+_RESOURCE_EXHAUSTED = 8
+
+
+def made_by_grpc_limit(grpc_code: int, message: str) -> bool:
+    """Whether a failure is grpc's own RESOURCE_EXHAUSTED for a size limit, not a server's
+    quota or rate limit: a permanent error, never worth a retry."""
+    return grpc_code == _RESOURCE_EXHAUSTED and any(words in message for words in _GRPC_LIMITS)
 
 
 class OperationTimeoutError(TimeoutError):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 
+from genai_grpc._config import MAX_METADATA_BYTES
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 _OPTIONS = [
     ("grpc.max_receive_message_length", 256 << 20),
     ("grpc.max_send_message_length", -1),
+    # A client's headers (a long name in x-goog-request-params) past grpc's 16 KiB default
+    # failed with grpc's own RESOURCE_EXHAUSTED instead of this server's answer.
+    ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
     # Without this, Linux lets a second server bind the same port and share its calls.
     ("grpc.so_reuseport", 0),
     # grpc's core cancels calls beyond 3,000 waiting for a handler (soft limit 1,000), so

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from genai_grpc.server._echo import echo
+
 ERROR_DOMAIN = "generativelanguage.googleapis.com"
 SAFETY_REASON = "SAFETY_BLOCKED"
 SHAPES = ("proto", "gemini", "vertex")
@@ -79,7 +81,7 @@ def code_number(name: str) -> int:
         return int(key)
     if key in CODES:
         return CODES[key]
-    raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+    raise MarkerError(f"{echo(name)} is not a gRPC status code name or number")
 
 
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
@@ -93,7 +95,7 @@ def _marker(kind: str, value: str, text: str) -> dict[str, object]:
         return {"filtered": _number(value, text, int)}
     if kind == "shape":
         if value.lower() not in SHAPES:
-            raise MarkerError(f"marker {text}: shape must be one of {', '.join(SHAPES)}")
+            raise MarkerError(f"marker {echo(text, quoted=False)}: shape must be one of {', '.join(SHAPES)}")
         return {"shape": value.lower()}
     return {"duration_s": _number(value, text, float)}
 
@@ -102,14 +104,14 @@ def _code(value: str, text: str) -> int:
     try:
         return code_number(value)
     except MarkerError:
-        raise MarkerError(f"marker {text}: use safety or a gRPC code name") from None
+        raise MarkerError(f"marker {echo(text, quoted=False)}: use safety or a gRPC code name") from None
 
 
 def _number(value: str, text: str, kind: type[int | float]) -> int | float:
     try:
         number = kind(value)
     except ValueError:
-        raise MarkerError(f"marker {text}: {value!r} is not a number") from None
+        raise MarkerError(f"marker {echo(text, quoted=False)}: {echo(value)} is not a number") from None
     if not 0 <= number < 1e7:
-        raise MarkerError(f"marker {text}: {value!r} is out of range")
+        raise MarkerError(f"marker {echo(text, quoted=False)}: {echo(value)} is out of range")
     return number

@@ -11,6 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from genai_grpc.server._echo import echo
+
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 _FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
@@ -62,7 +64,7 @@ def parse_parent(name: str) -> str:
     if name in ("", "operations"):
         return ""
     if any(not part for part in name.split("/")):
-        raise RequestError(f"name {name!r} has an empty path segment")
+        raise RequestError(f"name {echo(name)} has an empty path segment")
     return name + "/"
 
 
@@ -73,7 +75,7 @@ def parse_filter(text: str) -> bool | None:
     match = _FILTER.match(text)
     if match is None:
         raise RequestError(
-            f"filter {text!r} is not supported: use done=true, done=false or leave it empty"
+            f"filter {echo(text)} is not supported: use done=true, done=false or leave it empty"
         )
     return match.group(1).lower() == "true"
 
@@ -102,9 +104,9 @@ def decode_token(token: str, scope: str) -> int:
         )
         value = int(after)
     except (ValueError, binascii.Error, UnicodeError):
-        raise RequestError(f"page_token {token!r} is malformed") from None
+        raise RequestError(f"page_token {echo(token)} is malformed") from None
     if version != _TOKEN_VERSION or value < 0:
-        raise RequestError(f"page_token {token!r} is malformed")
+        raise RequestError(f"page_token {echo(token)} is malformed")
     if token_scope != scope:
         raise RequestError("page_token was issued for a different name or filter")
     return value

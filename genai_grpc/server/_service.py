@@ -25,6 +25,7 @@ from genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2 imp
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
+from genai_grpc.server._echo import echo, message
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
 from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
@@ -314,7 +315,7 @@ def _name(name: str) -> str:
 
 
 def _not_found(name: str) -> Abort:
-    return Abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
+    return Abort(grpc.StatusCode.NOT_FOUND, f"operation {echo(name)} not found")
 
 
 def _check_api_key(context: grpc.aio.ServicerContext, expected: str) -> None:
@@ -339,9 +340,9 @@ def _injected(code_name: str, retry_delay_s: float | None) -> Abort:
 async def _abort(context: grpc.aio.ServicerContext, abort: Abort) -> NoReturn:
     trailing: tuple[tuple[str, bytes], ...] = ()
     if abort.details:
-        status = status_pb2.Status(code=abort.code.value[0], message=abort.message)
+        status = status_pb2.Status(code=abort.code.value[0], message=message(abort.message))
         for detail in abort.details:
             status.details.add().Pack(detail)
         trailing = (("grpc-status-details-bin", status.SerializeToString()),)
-    await context.abort(abort.code, abort.message, trailing)
+    await context.abort(abort.code, message(abort.message), trailing)
     raise AssertionError("context.abort returned")  # abort always raises

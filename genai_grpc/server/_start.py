@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, outcome_text
+from genai_grpc.server._echo import echo
 from genai_grpc.server._outcome import MarkerError, parse_outcome
 from genai_grpc.server._paging import RequestError
 from genai_grpc.server._progress import NS
@@ -61,7 +62,7 @@ def _videos(request: Any) -> Any:
     if not request.model:
         raise RequestError("model is empty")
     if not _MODEL.match(request.model):
-        raise RequestError(f"model {request.model!r} is not a model name")
+        raise RequestError(f"model {echo(request.model)} is not a model name")
     if not request.prompt.strip():
         raise RequestError("prompt is empty")
     config = request.config
@@ -89,7 +90,7 @@ def _store(name: str) -> None:
         raise RequestError("file_search_store_name is empty")
     if not _STORE.match(name):
         raise RequestError(
-            f"file_search_store_name {name!r} is not of the form fileSearchStores/{{store}}"
+            f"file_search_store_name {echo(name)} is not of the form fileSearchStores/{{store}}"
         )
 
 
