@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import threading
+import warnings
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import grpc
 
 from genai_grpc._config import MAX_METADATA_BYTES
-from genai_grpc.server._faults import Faults
+from genai_grpc.server._faults import Faults, check_seconds
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
 
@@ -33,6 +35,21 @@ _OPTIONS = [
     ("grpc.server.max_pending_requests_hard_limit", 1 << 17),
 ]
 _STOP_GRACE_S = 1.0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_warning(host: str) -> str:
+    """What the server says when it binds an address beyond loopback."""
+    return f"serving on {host}, reachable beyond this machine"
 
 
 def format_address(host: str, port: int) -> str:
@@ -86,8 +103,10 @@ class LocalServer:
         faults: Faults | None = None,
         max_wait_s: float = MAX_WAIT_S,
     ) -> None:
-        if duration_s < 0:
-            raise ValueError(f"duration_s must be >= 0, not {duration_s}")
+        duration_s = check_seconds("duration_s", duration_s)
+        max_wait_s = check_seconds("max_wait_s", max_wait_s)
+        if not is_loopback(host):
+            warnings.warn(public_warning(host), UserWarning, stacklevel=2)
         self.host, self.db, self.duration_s, self.max_wait_s = host, db, duration_s, max_wait_s
         self._service: Service | None = None
         self._faults = faults if faults is not None else Faults()
@@ -191,3 +210,4 @@ class LocalServer:
         self._ready.set()
         await self._stopping.wait()
         await server.stop(_STOP_GRACE_S)
+        self._service.close()

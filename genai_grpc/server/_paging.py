@@ -17,6 +17,7 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 _FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 _TOKEN_VERSION = "v1"
+_SEQUENCE = re.compile(r"[0-9]{1,19}")
 
 
 class RequestError(ValueError):
@@ -102,10 +103,11 @@ def decode_token(token: str, scope: str) -> int:
         version, after, token_scope = (
             base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii").split(":")
         )
-        value = int(after)
+        value = int(after) if _SEQUENCE.fullmatch(after) else -1
     except (ValueError, binascii.Error, UnicodeError):
         raise RequestError(f"page_token {echo(token)} is malformed") from None
-    if version != _TOKEN_VERSION or value < 0:
+    # SQLite's integers end at 2**63 - 1: a larger number would fail the query, not the token.
+    if version != _TOKEN_VERSION or not 0 <= value < 2**63:
         raise RequestError(f"page_token {echo(token)} is malformed")
     if token_scope != scope:
         raise RequestError("page_token was issued for a different name or filter")

@@ -7,11 +7,15 @@ errors into statuses (with `grpc-status-details-bin` when there are details).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, NoReturn, TypeVar
 
 import grpc
 from google.protobuf import duration_pb2, empty_pb2
@@ -33,6 +37,9 @@ from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
 
 MAX_WAIT_S = 60.0
+_BUG = "internal error in the local server; its log has the details"
+_T = TypeVar("_T")
+_log = logging.getLogger("genai_grpc.server")
 LIST_PAGE_BYTES = 32 << 20
 # A tag with wire type 7, which no protobuf parser accepts.
 GARBAGE = b"\xff\xff\xff\xff not an Operation"
@@ -84,6 +91,15 @@ class Service:
         self._records: OrderedDict[str, Record] = OrderedDict()
         # A running operation's answer changes only when its percent does: keep the last one.
         self._running: OrderedDict[str, tuple[int, bytes]] = OrderedDict()  # name -> (valid until ns, answer)
+        # Database work runs on this one thread, never on the event loop: a locked database
+        # must not stall cached answers. One thread runs the calls in order, and their
+        # results come back to the loop in that order, so the caches above are updated in
+        # the order the database changed (a get read before a delete cannot cache it after).
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="genai-grpc-db")
+
+    def close(self) -> None:
+        """Let the database thread finish its work and end."""
+        self._executor.shutdown(wait=True)
 
     # google.longrunning.Operations
 
@@ -96,12 +112,12 @@ class Service:
         running = self._running.get(name)
         if running is not None and now_ns < running[0]:
             return running[1]  # nothing about it has changed since it was last built
-        return self._respond(self._record(name), now_ns)
+        return self._respond(await self._record(name), now_ns)
 
     async def list_operations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
         now = time.time_ns()
-        records = self.store.page(query, now)
+        records = await self._db(self.store.page, query, now)
         response = operations_pb2.ListOperationsResponse()
         total, last = 0, 0
         for record in records[: query.size]:
@@ -117,7 +133,7 @@ class Service:
 
     async def cancel_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         name = _name(request.name)
-        record = self.store.cancel(name, time.time_ns())
+        record = await self._db(self.store.cancel, name, time.time_ns())
         if record is None:
             raise _not_found(name)
         self._records[name] = record
@@ -127,7 +143,7 @@ class Service:
 
     async def delete_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         name = _name(request.name)
-        if not self.store.delete(name):
+        if not await self._db(self.store.delete, name):
             raise _not_found(name)
         self._forget(name)
         self._notify()
@@ -140,7 +156,7 @@ class Service:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait_budget(request, context)
         while True:
-            record, now = self._record(name), time.time_ns()
+            record, now = await self._record(name), time.time_ns()
             left_s = deadline - loop.time()
             pending_ns = remaining_ns(record.timing, now)
             if pending_ns == 0 or left_s <= 0:
@@ -156,17 +172,28 @@ class Service:
     # genai_grpc.v1.GenAI
 
     async def generate_videos(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return self._start(VIDEOS, request)
+        return await self._start(VIDEOS, request)
 
     async def import_file(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        return self._start(IMPORT, request)
+        return await self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> Any:
-        return self._start(UPLOAD, request)
+        return await self._start(UPLOAD, request)
 
     # plumbing
+
+    async def _db(self, work: Callable[..., _T], *args: Any) -> _T:
+        """`work(*args)` on the database thread; its failures as statuses."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, partial(work, *args))
+        except sqlite3.OperationalError as error:  # "database is locked": another process writes
+            raise Abort(grpc.StatusCode.UNAVAILABLE, f"the database is unavailable: {error}; try again") from None
+        except sqlite3.Error as error:
+            _log.exception("the database failed")
+            raise Abort(grpc.StatusCode.INTERNAL, f"the database failed: {error}") from None
 
     def services(self) -> dict[str, dict[str, grpc.RpcMethodHandler]]:
         """Method handlers by service name, with faults applied to every call."""
@@ -213,6 +240,11 @@ class Service:
                 await _abort(context, abort)
             except RequestError as error:
                 await _abort(context, Abort(grpc.StatusCode.INVALID_ARGUMENT, str(error)))
+            except grpc.aio.AbortError:
+                raise
+            except Exception:  # noqa: BLE001 - a bug: the client gets a status, never an exception's name
+                _log.exception("%s failed", getattr(handler, "__name__", "a call"))
+                await _abort(context, Abort(grpc.StatusCode.INTERNAL, _BUG))
 
         serializer = self._serialize_operation if returns_operation else _serialize
         return grpc.unary_unary_rpc_method_handler(
@@ -235,17 +267,17 @@ class Service:
             return GARBAGE
         return _serialize(response)
 
-    def _start(self, kind: str, request: Any) -> Any:
+    async def _start(self, kind: str, request: Any) -> Any:
         now = time.time_ns()
         operation = new_operation(kind, request, now, self.duration_s)
-        self.store.insert([operation])
-        return self._respond(self._record(operation.name), now)
+        await self._db(self.store.insert, [operation])
+        return self._respond(await self._record(operation.name), now)
 
-    def _record(self, name: str) -> Record:
+    async def _record(self, name: str) -> Record:
         record = self._records.get(name)
         if record is not None:
             return record
-        record = self.store.get(name)
+        record = await self._db(self.store.get, name)
         if record is None:
             raise _not_found(name)
         self._records[name] = record

@@ -4,7 +4,9 @@
         [--require-api-key [KEY]] [--latency S] [--fail-rate R | --fail-next N]
         [--fail-code NAME] [--retry-delay S] [--wait-unimplemented] [--garbage]
 
-The first line on stdout is the address the server listens on (host:port).
+The first line on stdout is the address the server listens on (host:port). `--require-api-key`
+without KEY (a KEY on the command line shows in the process list) takes
+$GENAI_GRPC_SERVER_API_KEY, else $GOOGLE_API_KEY, else $GEMINI_API_KEY.
 """
 
 from __future__ import annotations
@@ -12,18 +14,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import ipaddress
 import os
 import signal
 import sys
 
-from genai_grpc.server._faults import Faults
-from genai_grpc.server._local import format_address, open_server
+from genai_grpc.server._faults import MAX_SECONDS, Faults, check_seconds
+from genai_grpc.server._local import (
+    format_address,
+    is_loopback,
+    open_server,
+    public_warning,
+)
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
 
 _FROM_ENV = object()
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+#: Where `--require-api-key` without KEY looks first, so that the key stays out of `ps`.
+SERVER_KEY_ENV = "GENAI_GRPC_SERVER_API_KEY"
 
 
 def main(argv: list[str]) -> int:
@@ -37,8 +45,8 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host):
-        print(f"warning: serving on {args.host}, reachable beyond this machine", file=sys.stderr)
+    if not is_loopback(args.host):
+        print(f"warning: {public_warning(args.host)}", file=sys.stderr)
     try:
         asyncio.run(_serve(args, faults))
     except OSError as error:
@@ -53,22 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve operations on host:port until stopped")
     add = serve.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    add("--port", type=int, default=50051, help="port to bind; 0 picks a free one")
+    add("--port", type=_port, default=50051, help="port to bind; 0 picks a free one")
     add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
-    add("--duration", type=float, default=5.0, help="seconds an operation runs (default: 5)")
-    add("--max-wait", type=float, default=MAX_WAIT_S, help="longest WaitOperation, seconds")
+    add("--duration", type=_seconds, default=5.0, help="seconds an operation runs (default: 5)")
+    add("--max-wait", type=_seconds, default=MAX_WAIT_S, help="longest WaitOperation, seconds")
     add(
         "--require-api-key",
         nargs="?",
         const=_FROM_ENV,
         metavar="KEY",
-        help="require x-goog-api-key; without KEY, use $GOOGLE_API_KEY or $GEMINI_API_KEY",
+        help=f"require x-goog-api-key; without KEY (which the process list shows), use "
+        f"${SERVER_KEY_ENV}, else ${' or $'.join(_KEY_VARIABLES)}",
     )
-    add("--latency", type=float, default=0.0, help="seconds added to every call")
+    add("--latency", type=_seconds, default=0.0, help="seconds added to every call")
     add("--fail-rate", type=float, default=0.0, help="share of calls (0..1) that fail")
     add("--fail-next", type=int, default=0, help="the first N calls fail")
     add("--fail-code", default="UNAVAILABLE", help="gRPC code of injected failures")
-    add("--retry-delay", type=float, help="RetryInfo delay (seconds) on injected failures")
+    add("--retry-delay", type=_seconds, help="RetryInfo delay (seconds) on injected failures")
     add("--wait-unimplemented", action="store_true", help="WaitOperation answers UNIMPLEMENTED")
     add("--garbage", action="store_true", help="answer bytes that are not an Operation")
     return parser
@@ -90,19 +99,29 @@ def _faults(args: argparse.Namespace) -> Faults:
 def _api_key(args: argparse.Namespace) -> str | None:
     if args.require_api_key is not _FROM_ENV:
         return args.require_api_key  # type: ignore[no-any-return]
-    for variable in _KEY_VARIABLES:
+    for variable in (SERVER_KEY_ENV, *_KEY_VARIABLES):
         if os.environ.get(variable):
             return os.environ[variable]
-    raise ValueError(f"--require-api-key without KEY needs {' or '.join(_KEY_VARIABLES)} set")
+    raise ValueError(f"--require-api-key without KEY needs {' or '.join((SERVER_KEY_ENV, *_KEY_VARIABLES))} set")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _port(text: str) -> int:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        port = int(text)
     except ValueError:
-        return False
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0..65535; 0 picks a free one)")
+    return port
+
+
+def _seconds(text: str) -> float:
+    try:
+        return check_seconds("seconds", float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds from 0 to {MAX_SECONDS:g}"
+        ) from None
 
 
 async def _serve(args: argparse.Namespace, faults: Faults) -> None:
@@ -119,5 +138,6 @@ async def _serve(args: argparse.Namespace, faults: Faults) -> None:
         print(format_address(args.host, port), flush=True)
         await stop.wait()
         await server.stop(1.0)
+        service.close()
     finally:
         store.close()
