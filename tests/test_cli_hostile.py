@@ -3,6 +3,8 @@ caller's key, or make `--force` write through a link. Real processes, a real ser
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import struct_pb2
@@ -10,7 +12,7 @@ from google.protobuf import struct_pb2
 from genai_grpc.cli import _human
 from genai_grpc.types import Operation, OperationError
 from tests.scripted import ScriptedServer
-from tests.test_cli import cli, environment
+from tests.test_cli import VIDEO, VIDEO_BYTES, cli, environment, put_video
 
 EVIL = "key\x1b[2J\x1b[31mPWNED\x1b[0m\r\x07\u202e"
 CONTROL = ("\x1b", "\r", "\x07", "\u202e")
@@ -61,3 +63,24 @@ def test_get_and_wait_print_no_control_characters(scripted: ScriptedServer, comm
     assert out.returncode == 0, out.stderr
     _assert_clean(out.stdout + out.stderr)
     assert "PWNED" in out.stdout and "key\\x1b[2J" in out.stdout
+
+
+@pytest.mark.parametrize("target_exists", [True, False])
+def test_force_replaces_a_symlink_and_never_writes_through_it(scripted: ScriptedServer, tmp_path: Path,
+                                                              target_exists: bool) -> None:
+    put_video(scripted)
+    victim = tmp_path / "victim"
+    if target_exists:
+        victim.write_bytes(b"precious")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "video_0.mp4").symlink_to(victim)
+    env = environment(GENAI_GRPC_EMULATOR_HOST=scripted.address)
+    refused = cli("get", VIDEO, "--output-dir", str(out_dir), env=env)
+    assert refused.returncode == 2 and "exists" in refused.stderr
+    out = cli("get", VIDEO, "--output-dir", str(out_dir), "--force", env=env)
+    assert out.returncode == 0, out.stderr
+    saved = out_dir / "video_0.mp4"
+    assert not saved.is_symlink() and saved.read_bytes() == VIDEO_BYTES
+    # Before: the video was written into the link's target.
+    assert (victim.read_bytes() if victim.exists() else None) == (b"precious" if target_exists else None)

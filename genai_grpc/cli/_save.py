@@ -59,6 +59,17 @@ def write(directory: str, files: list[tuple[str, bytes]], force: bool) -> list[s
 
 
 def _write_one(path: str, data: bytes, force: bool) -> str:
-    with open(path, "wb" if force else "xb") as f:
+    if not force:
+        with open(path, "xb") as f:  # O_EXCL: refuses any existing name, a symlink too
+            f.write(data)
+        return path
+    if os.path.islink(path):
+        os.unlink(path)  # --force replaces a link; it never writes into what the link points at
+    with open(path, "wb", opener=_no_follow) as f:
         f.write(data)
     return path
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """os.open that fails (ELOOP) rather than follow a symlink made after the check above."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o666)
