@@ -110,6 +110,11 @@ class ClientConfig:
 
     __str__ = __repr__
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What errors must never show: the API key, when there is one."""
+        return () if self.api_key is None else (self.api_key,)
+
 
 @dataclass(frozen=True)
 class _Auth:

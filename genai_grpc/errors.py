@@ -13,14 +13,19 @@ This module is pure: it maps gRPC codes and status details to errors without imp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from genai_grpc.types import status_name
 
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code", "made_by_grpc_limit"]
+__all__ = [
+    "APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code", "made_by_grpc_limit",
+    "mask_secrets",
+]  # fmt: skip
+_V = TypeVar("_V")
 
 # google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
 _HTTP = {
@@ -101,6 +106,31 @@ def from_status(
     code = http_code(grpc_code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+#: Shorter strings are never masked: they would hide ordinary words, and no key is that short.
+_MIN_SECRET = 4
+
+
+def mask_secrets(value: _V, secrets: Iterable[str]) -> _V:
+    """`value` with every secret in its strings replaced by "***": a str, or the dicts,
+    lists and tuples of them that error details are (keys included). Text a server sent
+    back can hold the caller's own API key; it must not reach a log or a terminal."""
+    found = tuple(s for s in secrets if s and len(s) >= _MIN_SECRET)
+    return _mask(value, found) if found else value
+
+
+def _mask(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {_mask(k, secrets): _mask(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask(v, secrets) for v in value)
+    return value
 
 
 #: The words of the RESOURCE_EXHAUSTED that grpc makes on the client's side of the wire when

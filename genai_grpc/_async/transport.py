@@ -83,7 +83,7 @@ class AsyncTransport:
         try:
             return _rpc.parsed(await rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
+            raise _rpc.to_api_error(exc, self._config.secrets) from None
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""

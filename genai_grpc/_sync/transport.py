@@ -84,7 +84,7 @@ class Transport:
         try:
             return _rpc.parsed(rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
+            raise _rpc.to_api_error(exc, self._config.secrets) from None
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
-from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.errors import APIError, OperationTimeoutError, mask_secrets
 from genai_grpc.types import Operation, PollPolicy
 
 if TYPE_CHECKING:
@@ -87,16 +87,20 @@ def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: API
 
 
 def _fail(message: str, code: int) -> int:
-    secrets = [os.environ.get(name, "") for name in _KEY_VARIABLES]
-    print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
+    print(f"{_parser.PROG}: error: {_exit.one_line(message, _secrets())}", file=sys.stderr)
     return code
+
+
+def _secrets() -> list[str]:
+    """The API keys this process could send: a server may echo them back in any text."""
+    return [os.environ.get(name, "") for name in _KEY_VARIABLES]
 
 
 # -- output ----------------------------------------------------------------------------------
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(mask_secrets(text, _secrets()) + "\n")
     sys.stdout.flush()
 
 
