@@ -180,10 +180,16 @@ def _operation_metadata(value: bytes) -> dict[str, Any]:
     return out
 
 
-def decode_struct(value: bytes) -> dict[str, Any]:
+def decode_struct(value: bytes | memoryview) -> dict[str, Any]:
     from google.protobuf import json_format, struct_pb2
 
-    result: dict[str, Any] = json_format.MessageToDict(struct_pb2.Struct.FromString(value))
+    if len(value) >= LARGE_ANSWER:
+        # protobuf would copy a base64 video into its arena, then again into a str.
+        try:
+            return _wire.struct(memoryview(value))
+        except _wire.Unusual:
+            pass
+    result: dict[str, Any] = json_format.MessageToDict(struct_pb2.Struct.FromString(bytes(value)))
     return result
 
 
@@ -316,8 +322,9 @@ _TYPED: dict[type[Operation], tuple[type, Callable[[dict[str, Any]], Any]]] = {
 
 def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, UnknownPayload | None]:
     """Decode a response for `cls`; what does not fit the class's response type stays raw."""
-    response, raw = _decode(_RESPONSES, type_url, value)
     typed = _TYPED.get(cls)
+    viewed = _large_struct(type_url, value) if typed is not None else None
+    response, raw = (viewed, None) if viewed is not None else _decode(_RESPONSES, type_url, value)
     if typed is not None and response is not None:
         expected, from_json = typed
         if isinstance(response, dict):
@@ -329,16 +336,32 @@ def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, Unk
     return response, raw
 
 
+def _large_struct(type_url: str, value: Any) -> dict[str, Any] | None:
+    """A large Struct response of a typed operation, its long ASCII strings left as views of
+    the wire bytes: the typed converter decodes a base64 video straight from them (the dict
+    itself never leaves _response). None: decode it the usual way."""
+    name = type_name(type_url)
+    if name != _STRUCT or _RESPONSES.get(name) is not decode_struct or len(value) < LARGE_ANSWER:
+        return None
+    try:
+        return _wire.struct(memoryview(value), views_from=LARGE_STRING)
+    except _wire.Unusual:
+        return None
+
+
 # -- large answers ---------------------------------------------------------------------------
 
 #: An Operation answer at least this large is looked at for a video before protobuf parses it.
 LARGE_ANSWER = 1 << 20
+#: In such an answer's Struct, a string at least this long is decoded from the wire bytes.
+LARGE_STRING = 1 << 16
 _VIDEOS = "genai_grpc.v1.GenerateVideosResponse"
 
 
 class LargeOperation:
-    """A large google.longrunning.Operation answer carrying a GenerateVideosResponse, kept
-    as wire bytes until to_operation decodes it.
+    """A large google.longrunning.Operation answer carrying a GenerateVideosResponse (or a
+    google.protobuf.Struct, the Gemini API's JSON shape), kept as wire bytes until
+    to_operation decodes it.
 
     protobuf would copy the video into its arena while grpc still holds the message's own
     buffers; this way the only copy is made by to_operation, after grpc has let go of them.
@@ -369,11 +392,15 @@ class LargeOperation:
         return f"LargeOperation(name={self.name!r}, done={self.done}, <{len(self.data)} bytes>)"
 
 
+#: Response types whose decoders read a memoryview of the wire bytes.
+_LAZY: dict[str, Decoder] = {_VIDEOS: decode_videos_response, _STRUCT: decode_struct}
+
+
 def parse_operation(data: bytes) -> Any:
     """grpc's response deserializer for the RPCs that answer an Operation (Get, Wait, Vertex
     AI's FetchPredictOperation): Operation.FromString, except that a large answer carrying
     a GenerateVideosResponse becomes a LargeOperation. Raises what FromString raises."""
-    if len(data) >= LARGE_ANSWER and _RESPONSES.get(_VIDEOS) is decode_videos_response:
+    if len(data) >= LARGE_ANSWER:
         try:
             return _large_operation(data)
         except _wire.Unusual:
@@ -399,8 +426,9 @@ def _large_operation(data: bytes) -> LargeOperation:
             value = _wire.chunk(field)
         else:
             raise _wire.Unusual
-    if type_name(type_url) != _VIDEOS:
-        raise _wire.Unusual
+    name = type_name(type_url)
+    if name not in _LAZY or _RESPONSES.get(name) is not _LAZY[name]:
+        raise _wire.Unusual  # not a payload read off the wire (or a registered decoder's)
     try:
         pb = operations_pb2.Operation.FromString(data[:start] + data[end:])
     except DecodeError:
