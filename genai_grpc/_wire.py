@@ -53,6 +53,13 @@ def spans(buf: memoryview) -> Iterator[tuple[int, Value, int, int]]:
     """(field number, value, start, end) of each field: the value is an int for a varint, a
     memoryview slice (no copy) for a length-delimited field; buf[start:end] is the field
     with its key."""
+    for number, _, value, start, end in _scan(buf, fixed64=False):
+        yield number, value, start, end
+
+
+def _scan(buf: memoryview, fixed64: bool) -> Iterator[tuple[int, int, Value, int, int]]:
+    """(number, wire type, value, start, end) of each field; fixed64 values (8-byte
+    memoryviews) only when asked for, else they are Unusual like other wire types."""
     pos, end = 0, len(buf)
     while pos < end:
         start = pos
@@ -62,12 +69,14 @@ def spans(buf: memoryview) -> Iterator[tuple[int, Value, int, int]]:
             raise Unusual
         if wire == VARINT:
             value, pos = _varint(buf, pos)
-            yield number, value, start, pos
-        elif wire == LEN:
-            size, pos = _varint(buf, pos)
+            yield number, wire, value, start, pos
+        elif wire == LEN or (wire == I64 and fixed64):
+            size = 8
+            if wire == LEN:
+                size, pos = _varint(buf, pos)
             if pos + size > end:
                 raise Unusual
-            yield number, buf[pos : pos + size], start, pos + size
+            yield number, wire, buf[pos : pos + size], start, pos + size
             pos += size
         else:
             raise Unusual
@@ -103,26 +112,9 @@ def text(value: Value) -> str:
 
 
 def _typed_fields(buf: memoryview) -> Iterator[tuple[int, int, Any]]:
-    """(field number, wire type, value) with fixed64 values too, as 8-byte memoryviews."""
-    pos, end = 0, len(buf)
-    while pos < end:
-        key, pos = _varint(buf, pos)
-        number, wire = key >> 3, key & 7
-        if number == 0:
-            raise Unusual
-        if wire == VARINT:
-            value, pos = _varint(buf, pos)
-            yield number, wire, value
-        elif wire in (I64, LEN):
-            size = 8
-            if wire == LEN:
-                size, pos = _varint(buf, pos)
-            if pos + size > end:
-                raise Unusual
-            yield number, wire, buf[pos : pos + size]
-            pos += size
-        else:
-            raise Unusual
+    """(field number, wire type, value), fixed64 values included."""
+    for number, wire, value, _, _ in _scan(buf, fixed64=True):
+        yield number, wire, value
 
 
 def struct(buf: memoryview, depth: int = 0, views_from: int | None = None) -> dict[str, Any]:
