@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, TypeVar
 
+from genai_grpc import _codes
+
 __all__ = [
     "GenerateVideosConfig",
     "GenerateVideosOperation",
@@ -27,19 +29,6 @@ __all__ = [
     "UploadToFileSearchStoreResponse",
     "Video",
 ]
-
-_STATUS_NAMES = (
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED",
-)  # fmt: skip
-
-
-def status_name(code: int) -> str:
-    """The google.rpc.Code name of a code number, e.g. 5 -> "NOT_FOUND"."""
-    return _STATUS_NAMES[code] if 0 <= code < len(_STATUS_NAMES) else f"CODE_{code}"
-
 
 def _size(data: bytes | None) -> str:
     return "None" if data is None else f"<{len(data)} bytes>"
@@ -147,7 +136,7 @@ class OperationError:
 
     @property
     def status(self) -> str:
-        return status_name(self.code)
+        return _codes.name(self.code)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

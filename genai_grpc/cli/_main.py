@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, PollPolicy
@@ -174,7 +175,7 @@ def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
     try:
         return operations.get(args.name, timeout=args.timeout)
     except APIError as error:
-        if args.timeout is not None and error.grpc_code == _exit.GRPC_DEADLINE_EXCEEDED:
+        if args.timeout is not None and error.grpc_code == Code.DEADLINE_EXCEEDED:
             raise _StillRunning(None) from None  # the wait's own budget ran out
         raise
 

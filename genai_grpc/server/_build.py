@@ -9,21 +9,15 @@ from typing import Any
 from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2
 
+from genai_grpc._codes import Code
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server._media import MIME_TYPE, make_mp4
-from genai_grpc.server._outcome import (
-    CODES,
-    ERROR_DOMAIN,
-    SAFETY_REASON,
-    Outcome,
-    parse_outcome,
-)
+from genai_grpc.server._outcome import ERROR_DOMAIN, SAFETY_REASON, Outcome, parse_outcome
 from genai_grpc.server._progress import progress
 from genai_grpc.server._store import Record
 
 VIDEOS, IMPORT, UPLOAD = "generateVideos", "importFile", "uploadToFileSearchStore"
-_CODE_NAMES = {number: name for name, number in CODES.items()}
 _FILTER_REASON = (
     "Video was filtered because it may violate the safety guidelines (local server: "
     "requested with a [filter:N] marker)"
@@ -45,7 +39,7 @@ def build(record: Record, now_ns: int) -> Any:
     meta.update_time.FromNanoseconds(state.update_ns)
     op.metadata.Pack(meta)
     if state.cancelled:
-        op.error.code = CODES["CANCELLED"]
+        op.error.code = Code.CANCELLED
         op.error.message = f"operation {record.name} was cancelled"
     elif state.done:
         _finish(op, record, request)
@@ -119,7 +113,7 @@ def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
     if not outcome.safety:
         error.message = (
             f"operation {record.name} failed with "
-            f"{_CODE_NAMES[outcome.fail_code]}, as its request asked"
+            f"{Code(outcome.fail_code).name}, as its request asked"
         )
         return
     error.message = "The prompt was blocked because it may violate the safety guidelines"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from genai_grpc.server._outcome import CODES, code_number
+from genai_grpc._codes import Code
+from genai_grpc.server._outcome import code_number
 
 
 @dataclass
@@ -75,4 +76,4 @@ def _check(name: str, value: object) -> object:
 
 def _code_name(value: object) -> str:
     number = code_number(str(getattr(value, "name", value)))  # grpc.StatusCode works too
-    return next(name for name, n in CODES.items() if n == number)
+    return Code(number).name
