@@ -127,14 +127,6 @@ def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | Non
     return out
 
 
-def check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
-        raise ValueError(f"timeout must be None or a number of seconds >= 0, got {timeout!r}")
-    return float(timeout)
-
-
 def build(
     operations: dict[str, Operation | None],
     *,

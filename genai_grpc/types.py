@@ -6,11 +6,10 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, TypeVar
 
-from genai_grpc import _codes
+from genai_grpc import _codes, _seconds
 
 __all__ = [
     "GenerateVideosConfig",
@@ -212,15 +211,10 @@ class UploadToFileSearchStoreOperation(Operation):
     response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
 
 
-def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
+def _check_numbers(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
     """Each value a finite number >= 0 (None only for the keys in `optional`)."""
     for key, value in values.items():
-        if value is None and key in optional:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+        _seconds.check(value, f"{owner}.{key}", optional=key in optional)
 
 
 def _check_jitter(owner: str, jitter: object) -> None:
@@ -249,7 +243,7 @@ class PollPolicy:
     long_poll: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
+        _check_numbers("PollPolicy", initial=self.initial, maximum=self.maximum,
                        long_poll=self.long_poll, multiplier=self.multiplier)
         _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
@@ -275,7 +269,7 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_seconds("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
+        _check_numbers("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
                        max_outage=self.max_outage, multiplier=self.multiplier)
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:

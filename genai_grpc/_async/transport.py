@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc.aio
 
-from genai_grpc import _channel, _names, _rpc
+from genai_grpc import _channel, _rpc, _seconds
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
@@ -77,7 +77,7 @@ class AsyncTransport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        deadline = _names.check_call_timeout(timeout) or self._config.timeout
+        deadline = _seconds.check(timeout, "timeout", positive=True, optional=True) or self._config.timeout
         rpc = self.multicallable(service, method)
         metadata = self.metadata(name, routing_field)
         try:

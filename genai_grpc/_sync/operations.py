@@ -7,7 +7,7 @@ import builtins
 import time
 from typing import TYPE_CHECKING, Iterator, Iterable
 
-from genai_grpc import _convert, _names, _routing
+from genai_grpc import _convert, _names, _routing, _seconds
 from genai_grpc._sync.transport import Transport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.errors import APIError
@@ -173,7 +173,7 @@ class Operations:
         return _fleet.build(
             _fleet.distinct(operations),
             now=time.monotonic(),
-            timeout=_fleet.check_timeout(timeout),
+            timeout=_seconds.check(timeout, "timeout", finite=False, optional=True),
             poll=poll or self._poll,
             retry=retry or self._retry,
             rpc_timeout=self._transport.timeout,
