@@ -13,7 +13,12 @@ from genai_grpc._codes import Code
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server._media import MIME_TYPE, make_mp4
-from genai_grpc.server._outcome import ERROR_DOMAIN, SAFETY_REASON, Outcome, parse_outcome
+from genai_grpc.server._outcome import (
+    ERROR_DOMAIN,
+    SAFETY_REASON,
+    Outcome,
+    parse_outcome,
+)
 from genai_grpc.server._progress import progress
 from genai_grpc.server._store import Record
 
