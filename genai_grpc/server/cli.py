@@ -12,18 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import ipaddress
 import os
 import signal
 import sys
 
+from genai_grpc._config import API_KEY_ENVS, is_loopback
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._local import format_address, open_server
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
 
 _FROM_ENV = object()
-_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 
 def main(argv: list[str]) -> int:
@@ -37,7 +36,7 @@ def main(argv: list[str]) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(f"warning: serving on {args.host}, reachable beyond this machine", file=sys.stderr)
     try:
         asyncio.run(_serve(args, faults))
@@ -90,19 +89,10 @@ def _faults(args: argparse.Namespace) -> Faults:
 def _api_key(args: argparse.Namespace) -> str | None:
     if args.require_api_key is not _FROM_ENV:
         return args.require_api_key  # type: ignore[no-any-return]
-    for variable in _KEY_VARIABLES:
+    for variable in API_KEY_ENVS:
         if os.environ.get(variable):
             return os.environ[variable]
-    raise ValueError(f"--require-api-key without KEY needs {' or '.join(_KEY_VARIABLES)} set")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    raise ValueError(f"--require-api-key without KEY needs {' or '.join(API_KEY_ENVS)} set")
 
 
 async def _serve(args: argparse.Namespace, faults: Faults) -> None:
