@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 # A live progress bar should move at least this often; the library's default cap is 20 s.
 _WATCH_POLL_S = 5.0
 
-_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
-
 
 class _StillRunning(Exception):
     """The wait ended before the operation was done; `operation` is the last snapshot."""
@@ -88,7 +86,10 @@ def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: API
 
 
 def _fail(message: str, code: int) -> int:
-    secrets = [os.environ.get(name, "") for name in _KEY_VARIABLES]
+    # Imported only on failure: _config imports logging, which --help does not need.
+    from genai_grpc._config import API_KEY_ENVS
+
+    secrets = [os.environ.get(name, "") for name in API_KEY_ENVS]
     print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
     return code
 
