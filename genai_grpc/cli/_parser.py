@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from genai_grpc import __version__
+from genai_grpc.cli import _terminal
 from genai_grpc.cli._exit import TABLE
 
 PROG = "genai-grpc"
@@ -56,18 +56,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     argparse builds a formatter for every add_argument, so this is on the path of every command."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=_columns() - 2)
-
-
-def _columns() -> int:
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns or 80
-    except OSError:
-        return 80
+        super().__init__(prog, width=_terminal.columns(1) - 2)
 
 
 def _positive(text: str) -> float:
