@@ -13,6 +13,7 @@ This module is pure: it maps gRPC codes and status details to errors without imp
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from genai_grpc import _codes
@@ -27,6 +28,11 @@ __all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "h
 def http_code(grpc_code: int) -> int:
     """The HTTP status for a google.rpc code number (unknown codes count as 500)."""
     return _codes.http_status(grpc_code)
+
+
+def reasons(details: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The `reason` of each google.rpc.ErrorInfo among status details in JSON form."""
+    return tuple(str(d["reason"]) for d in details if "reason" in d)
 
 
 class APIError(Exception):
@@ -62,7 +68,7 @@ class APIError(Exception):
     @property
     def reasons(self) -> tuple[str, ...]:
         """The `reason` of each google.rpc.ErrorInfo detail."""
-        return tuple(str(d["reason"]) for d in self.details if "reason" in d)
+        return reasons(self.details)
 
     @property
     def retry_delay(self) -> float | None:
