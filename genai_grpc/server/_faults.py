@@ -44,6 +44,11 @@ class Faults:
         for f in fields(self):
             setattr(self, f.name, f.default)
 
+    @property
+    def gates_calls(self) -> bool:
+        """Whether any call must pass the gate: an API key check, latency or a failure."""
+        return self.api_key is not None or bool(self.latency_s or self.fail_next or self.fail_rate)
+
     def injected_failure(self, draw: float) -> str | None:
         """The code name the current call must fail with, or None.
 

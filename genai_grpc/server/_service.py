@@ -198,14 +198,8 @@ class Service:
         self, handler: Handler, request_cls: Any, returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            faults = self.faults
             try:
-                if (
-                    faults.api_key is not None
-                    or faults.latency_s
-                    or faults.fail_next
-                    or (faults.fail_rate)
-                ):
+                if self.faults.gates_calls:
                     await self._gate(context)
                 return await handler(request, context)
             except Abort as abort:
