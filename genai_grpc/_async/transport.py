@@ -10,9 +10,6 @@ import grpc.aio
 
 from genai_grpc import _channel, _rpc, _seconds
 from genai_grpc._config import ClientConfig
-from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
-from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
-from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 
 class AsyncTransport:
@@ -28,7 +25,7 @@ class AsyncTransport:
         self._credentials = credentials or _channel.ChannelCredentials(config)
         self._interceptors = tuple(interceptors)
         self._channel: Any = None
-        self._stubs: dict[str, Any] = {}
+        self._methods: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -36,19 +33,14 @@ class AsyncTransport:
         """What this transport connects to, and how."""
         return self._config
 
-    def _open(self) -> dict[str, Any]:
+    def _open(self) -> dict[tuple[str, str], Any]:
         with self._lock:  # threads making their first calls at once must share one channel
-            if not self._stubs:
+            if not self._methods:
                 credentials = self._credentials.get()
                 channel = _channel.open_channel(grpc.aio, self._config, credentials, self._interceptors)
                 self._channel = channel
-                self._stubs = {
-                    "operations": operations_pb2_grpc.OperationsStub(channel),
-                    "genai": service_pb2_grpc.GenAIStub(channel),
-                    "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
-                }
-                _channel.read_operations_lazily(self._stubs, channel)
-            return self._stubs
+                self._methods = _channel.bind_methods(channel)
+            return self._methods
 
     @property
     def timeout(self) -> float:
@@ -56,9 +48,8 @@ class AsyncTransport:
         return self._config.timeout
 
     def multicallable(self, service: str, method: str) -> Any:
-        """The stub method for one RPC, opening the channel on first use."""
-        stubs = self._stubs or self._open()
-        return getattr(stubs[service], method)
+        """The multicallable for one RPC of _channel.METHODS, opening the channel on first use."""
+        return (self._methods or self._open())[service, method]
 
     def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
         """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
@@ -87,7 +78,7 @@ class AsyncTransport:
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""
-        channel, self._channel, self._stubs = self._channel, None, {}
+        channel, self._channel, self._methods = self._channel, None, {}
         if channel is not None:
             await channel.close()
 
