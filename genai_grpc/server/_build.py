@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from google.protobuf import struct_pb2
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 
 from genai_grpc._codes import Code
@@ -23,6 +24,11 @@ from genai_grpc.server._progress import progress
 from genai_grpc.server._store import Record
 
 VIDEOS, IMPORT, UPLOAD = "generateVideos", "importFile", "uploadToFileSearchStore"
+_REQUESTS: dict[str, type[Message]] = {
+    VIDEOS: service_pb2.GenerateVideosRequest,
+    IMPORT: service_pb2.ImportFileRequest,
+    UPLOAD: service_pb2.UploadToFileSearchStoreRequest,
+}
 _FILTER_REASON = (
     "Video was filtered because it may violate the safety guidelines (local server: "
     "requested with a [filter:N] marker)"
@@ -72,12 +78,7 @@ def _parse_request(record: Record) -> Any:
 @functools.lru_cache(maxsize=4096)
 def _parse(kind: str, request: bytes) -> Any:
     # Read-only use: callers never modify the returned message.
-    cls = {
-        VIDEOS: service_pb2.GenerateVideosRequest,
-        IMPORT: service_pb2.ImportFileRequest,
-        UPLOAD: service_pb2.UploadToFileSearchStoreRequest,
-    }[kind]
-    return cls.FromString(request)
+    return _REQUESTS[kind].FromString(request)
 
 
 def _target(kind: str, request: Any) -> str:
