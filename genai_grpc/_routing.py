@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from google.protobuf.message import Message
 
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
@@ -26,7 +26,7 @@ class Call:
 
     service: str
     method: str
-    request: Any
+    request: Message
     routing_field: str
     routing_value: str
 
@@ -42,7 +42,7 @@ def get_call(name: str, vertex: bool) -> Call:
     """The RPC that fetches operation `name` (Vertex AI publisher models have their own)."""
     match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
     if match is None:
-        request: Any = operations_pb2.GetOperationRequest(name=name)
+        request: Message = operations_pb2.GetOperationRequest(name=name)
         return Call("operations", "GetOperation", request, "name", name)
     endpoint = match.group(1)
     request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import grpc.aio
+from google.protobuf.message import Message
 
 from genai_grpc import _channel, _rpc, _seconds
 from genai_grpc._config import ClientConfig
@@ -59,7 +60,7 @@ class AsyncTransport:
         self,
         service: str,
         method: str,
-        request: Any,
+        request: Message,
         name: str,
         timeout: float | None = None,
         *,

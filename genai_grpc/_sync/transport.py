@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 
 from genai_grpc import _channel, _rpc, _seconds
 from genai_grpc._config import ClientConfig
@@ -60,7 +61,7 @@ class Transport:
         self,
         service: str,
         method: str,
-        request: Any,
+        request: Message,
         name: str,
         timeout: float | None = None,
         *,
