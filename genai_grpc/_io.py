@@ -53,13 +53,13 @@ def request(name: str, call: Call) -> Message:
 
 def prepare(transport: Transport, name: str, call: Call) -> tuple[Any, Message, Metadata, float]:
     """(multicallable, request, metadata, deadline) of a wait's `call` about operation `name`."""
-    routed = _routing.poll_call(name, transport.config.vertexai)
-    if routed is None:
+    route = _routing.poll_route(name, transport.config.vertexai)
+    if route is None:
         return transport.multicallable("operations", call.method), request(name, call), transport.metadata(name), call.timeout
-    rpc = transport.multicallable(routed.service, routed.method)
-    metadata = transport.metadata(routed.routing_value, routed.routing_field)
+    rpc = transport.multicallable(route.service, route.method)
+    metadata = transport.metadata(route.routing_value, route.routing_field)
     # It answers at once: the part of the deadline meant for a long poll's hold is not needed.
-    return rpc, routed.request, metadata, call.timeout - (call.hold or 0.0)
+    return rpc, route.request, metadata, call.timeout - (call.hold or 0.0)
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

@@ -21,8 +21,9 @@ _PUBLISHER_MODEL_OPERATION = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
-    """One unary RPC: stub, method, request, and the field Google's front end routes by."""
+class Route:
+    """The RPC that looks an operation up: service, method, request, and the field (and its
+    value) Google's front end routes it by."""
 
     service: str
     method: str
@@ -38,18 +39,18 @@ class Features:
     wait_operation: bool = True
 
 
-def get_call(name: str, vertex: bool) -> Call:
+def get_route(name: str, vertex: bool) -> Route:
     """The RPC that fetches operation `name` (Vertex AI publisher models have their own)."""
     match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
     if match is None:
         request: Message = operations_pb2.GetOperationRequest(name=name)
-        return Call("operations", "GetOperation", request, "name", name)
+        return Route("operations", "GetOperation", request, "name", name)
     endpoint = match.group(1)
     request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)
-    return Call("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
+    return Route("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
 
 
-def poll_call(name: str, vertex: bool) -> Call | None:
+def poll_route(name: str, vertex: bool) -> Route | None:
     """The RPC that stands in for a wait's GetOperation / WaitOperation on `name`, if any.
 
     Vertex AI serves publisher-model operations only through FetchPredictOperation, which
@@ -58,5 +59,5 @@ def poll_call(name: str, vertex: bool) -> Call | None:
     """
     if not vertex:  # every poll of a fleet asks: skip building a request only to drop it
         return None
-    call = get_call(name, vertex)
-    return None if call.service == "operations" else call
+    route = get_route(name, vertex)
+    return None if route.service == "operations" else route

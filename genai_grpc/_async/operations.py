@@ -43,9 +43,10 @@ class AsyncOperations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        route = _routing.get_route(name, self._transport.config.vertexai)
         pb = await self._transport.call(
-            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
+            route.service, route.method, route.request, route.routing_value, timeout,
+            routing_field=route.routing_field,
         )
         return _convert.to_operation(pb, cls)
 
