@@ -28,7 +28,7 @@ from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    stub: Operation
+    placeholder: Operation  # what a timeout reports when no snapshot ever came
 
 
 class Fleet:
@@ -50,8 +50,8 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, stub: Operation, now: float) -> None:
-        self._entries[name] = _Entry(machine, stub)
+    def add(self, name: str, machine: Machine, placeholder: Operation, now: float) -> None:
+        self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
 
     def start(self, now: float) -> list[tuple[str, Call]]:
@@ -105,7 +105,7 @@ class Fleet:
         except OperationTimeoutError as exc:
             del self._entries[name]
             if not exc.pending:
-                exc.pending = (entry.stub,)
+                exc.pending = (entry.placeholder,)
             self._timed_out[name] = exc
             return
         except APIError:
@@ -160,6 +160,6 @@ def build(
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)
-        stub = known if known is not None else convert(operations_pb2.Operation(name=name))
-        fleet.add(name, wait_for(name, convert, plan, features, now, known), stub, now)
+        placeholder = known if known is not None else convert(operations_pb2.Operation(name=name))
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
     return fleet
