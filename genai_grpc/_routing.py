@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from google.protobuf.message import Message
 
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
