@@ -7,7 +7,6 @@ only for --json, so `--help` and usage errors stay instant.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
@@ -38,8 +37,6 @@ class _StillRunning(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv` (default: sys.argv[1:]); returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["serve"]:
-        return _serve(args_list)
     try:
         args = _parser.build().parse_args(args_list)
     except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
@@ -235,15 +232,15 @@ def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], 
     return run
 
 
-def _serve(argv: list[str]) -> int:
-    try:
-        server_cli = importlib.import_module("genai_grpc.server.cli")
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("genai_grpc.server"):
-            raise
-        return _fail("serve needs the bundled local server (genai_grpc.server), "
-                     "which this installation does not include", _exit.USAGE)
-    return int(server_cli.main(argv))
+def _serve(args: argparse.Namespace) -> int:
+    from genai_grpc._config import is_loopback
+    from genai_grpc.server import cli as server_cli
+
+    faults = server_cli.faults_of(args)
+    if not is_loopback(args.host):
+        _note(f"warning: serving on {args.host}, reachable beyond this machine")
+    server_cli.run(args, faults)
+    return _exit.OK
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -252,4 +249,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": _list,
     "cancel": _action("cancel", "cancelled", "cancellation requested:"),
     "delete": _action("delete", "deleted", "deleted:"),
+    "serve": _serve,
 }
