@@ -25,8 +25,9 @@ from genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2 imp
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._faults import Faults
-from genai_grpc.server._paging import RequestError, parse_list
+from genai_grpc.server._paging import parse_list
 from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
 from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store

@@ -1,7 +1,7 @@
 """Validation of the requests that start work, and the operations they become.
 
-No grpc here: invalid requests raise `RequestError`, which the service maps to
-INVALID_ARGUMENT.
+No grpc here: invalid requests raise `RequestError` (server/_errors), which the service
+maps to INVALID_ARGUMENT.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import secrets
 from typing import Any
 
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, outcome_text
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
-from genai_grpc.server._paging import RequestError
 from genai_grpc.server._progress import NS
 from genai_grpc.server._store import NewOperation
 
