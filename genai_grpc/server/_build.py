@@ -35,8 +35,8 @@ _FILTER_REASON = (
 )
 
 
-def build(record: Record, now_ns: int) -> Any:
-    """The Operation for `record` at `now_ns` (typed Any: generated classes are untyped)."""
+def build(record: Record, now_ns: int) -> operations_pb2.Operation:
+    """The Operation for `record` at `now_ns`."""
     state = progress(record.timing, now_ns)
     op = operations_pb2.Operation(name=record.name, done=state.done)
     request = _parse_request(record)
@@ -85,7 +85,7 @@ def _target(kind: str, request: Any) -> str:
     return f"models/{request.model}" if kind == VIDEOS else str(request.file_search_store_name)
 
 
-def _finish(op: Any, record: Record, request: Any) -> None:
+def _finish(op: operations_pb2.Operation, record: Record, request: Any) -> None:
     outcome = parse_outcome(outcome_text(record.kind, request))
     if outcome.empty:
         return
@@ -128,7 +128,9 @@ def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
     error.details.add().Pack(info)
 
 
-def _videos(record: Record, request: Any, outcome: Outcome) -> Any:
+def _videos(
+    record: Record, request: service_pb2.GenerateVideosRequest, outcome: Outcome
+) -> Message:
     config = request.config
     wanted = config.number_of_videos or 1
     filtered = min(outcome.filtered, wanted)
@@ -149,7 +151,9 @@ def _videos(record: Record, request: Any, outcome: Outcome) -> Any:
     return response
 
 
-def _video(record: Record, config: Any, index: int) -> tuple[int, bytes, str]:
+def _video(
+    record: Record, config: service_pb2.GenerateVideosConfig, index: int
+) -> tuple[int, bytes, str]:
     seed = record.seed + index
     if config.return_uri:
         return seed, b"", video_uri(record.name, index)
@@ -163,7 +167,7 @@ def _video(record: Record, config: Any, index: int) -> tuple[int, bytes, str]:
     return seed, data, ""
 
 
-def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> Any:
+def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> struct_pb2.Struct:
     body = struct_pb2.Struct()
     if shape == "gemini":
         samples = [

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from google.protobuf.message import Message
+
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, outcome_text
 from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
@@ -56,7 +60,7 @@ def _name(kind: str, request: Any) -> str:
     return f"{request.file_search_store_name}/upload/operations/{op_id}"
 
 
-def _videos(request: Any) -> Any:
+def _videos(request: service_pb2.GenerateVideosRequest) -> service_pb2.GenerateVideosRequest:
     request.model = request.model.removeprefix("models/")
     if not request.model:
         raise RequestError("model is empty")
@@ -71,14 +75,16 @@ def _videos(request: Any) -> Any:
     return request
 
 
-def _import(request: Any) -> Any:
+def _import(request: service_pb2.ImportFileRequest) -> service_pb2.ImportFileRequest:
     _store(request.file_search_store_name)
     if not (request.source.gcs_uri or request.source.file_name):
         raise RequestError("source needs a gcs_uri or a file_name")
     return request
 
 
-def _upload(request: Any) -> Any:
+def _upload(
+    request: service_pb2.UploadToFileSearchStoreRequest,
+) -> service_pb2.UploadToFileSearchStoreRequest:
     _store(request.file_search_store_name)
     request.mime_type = request.mime_type or "application/octet-stream"
     return request
@@ -98,4 +104,6 @@ def _bounded(field: str, value: int, high: int) -> None:
         raise RequestError(f"{field} {value} is out of range 0..{high}")
 
 
-_VALIDATE = {VIDEOS: _videos, IMPORT: _import, UPLOAD: _upload}
+_VALIDATE: dict[str, Callable[[Any], Message]] = {
+    VIDEOS: _videos, IMPORT: _import, UPLOAD: _upload,
+}  # fmt: skip
