@@ -87,7 +87,9 @@ class Service:
 
     # google.longrunning.Operations
 
-    async def get_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def get_operation(
+        self, request: operations_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _name(request.name)
         cached = self._cache.get(name)
         if cached is not None:
@@ -98,7 +100,9 @@ class Service:
             return running[1]  # nothing about it has changed since it was last built
         return self._respond(self._record(name), now_ns)
 
-    async def list_operations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def list_operations(
+        self, request: operations_pb2.ListOperationsRequest, context: grpc.aio.ServicerContext
+    ) -> operations_pb2.ListOperationsResponse:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
         now = time.time_ns()
         records = self.store.page(query, now)
@@ -115,7 +119,9 @@ class Service:
             response.next_page_token = query.next_token(last)
         return response
 
-    async def cancel_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def cancel_operation(
+        self, request: operations_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         record = self.store.cancel(name, time.time_ns())
         if record is None:
@@ -125,7 +131,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def delete_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def delete_operation(
+        self, request: operations_pb2.DeleteOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         if not self.store.delete(name):
             raise _not_found(name)
@@ -133,7 +141,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def wait_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def wait_operation(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         if self.faults.wait_unimplemented:
             raise Abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found!")
         name = _name(request.name)
@@ -149,21 +159,27 @@ class Service:
 
     # google.cloud.aiplatform.v1.PredictionService
 
-    async def fetch_predict_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def fetch_predict_operation(
+        self, request: FetchPredictOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _vertex.fetch_name(request.endpoint, request.operation_name)
         return await self.get_operation(operations_pb2.GetOperationRequest(name=name), context)
 
     # genai_grpc.v1.GenAI
 
-    async def generate_videos(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def generate_videos(
+        self, request: service_pb2.GenerateVideosRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(VIDEOS, request)
 
-    async def import_file(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def import_file(
+        self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
-        self, request: Any, context: grpc.aio.ServicerContext
-    ) -> Any:
+        self, request: service_pb2.UploadToFileSearchStoreRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(UPLOAD, request)
 
     # plumbing
@@ -196,7 +212,7 @@ class Service:
         }
 
     def _method(
-        self, handler: Handler, request_cls: Any, returns_operation: bool = False
+        self, handler: Handler, request_cls: type[Message], returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
             try:
@@ -224,12 +240,12 @@ class Service:
             if code is not None:
                 raise _injected(code, faults.retry_delay_s)
 
-    def _serialize_operation(self, response: Any) -> bytes:
+    def _serialize_operation(self, response: bytes | Message) -> bytes:
         if self.faults.garbage:
             return GARBAGE
         return _serialize(response)
 
-    def _start(self, kind: str, request: Any) -> Any:
+    def _start(self, kind: str, request: Message) -> bytes:
         now = time.time_ns()
         operation = new_operation(kind, request, now, self.duration_s)
         self.store.insert([operation])
@@ -284,7 +300,9 @@ class Service:
             self._changes = _Changes()  # created lazily: it must belong to the serving loop
         await self._changes.wait(timeout_s)
 
-    def _wait_budget(self, request: Any, context: grpc.aio.ServicerContext) -> float:
+    def _wait_budget(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> float:
         budget = self.max_wait_s
         if request.HasField("timeout"):
             budget = request.timeout.ToNanoseconds() / NS
@@ -298,7 +316,7 @@ class Service:
         return budget
 
 
-def _serialize(response: Any) -> bytes:
+def _serialize(response: bytes | Message) -> bytes:
     return response if isinstance(response, bytes) else response.SerializeToString()
 
 
