@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from genai_grpc import _convert
 from genai_grpc._codes import Code
 from genai_grpc.errors import APIError, from_status
 
+_T = TypeVar("_T")
 _DETAILS_KEY = "grpc-status-details-bin"
 #: grpc's words for a response that does not parse: the sync stub fails with INTERNAL and
 #: them; grpc.aio only logs them and hands back None.
@@ -42,7 +43,7 @@ def to_api_error(exc: Any) -> APIError:
     return from_status(number, message, details)
 
 
-def parsed(response: Any) -> Any:
+def parsed(response: _T | None) -> _T:
     """A unary call's response; a 500 ServerError when it did not parse (grpc.aio's None)."""
     if response is None:
         raise from_status(Code.INTERNAL, UNPARSABLE)
