@@ -277,7 +277,7 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
     table.note(
         f"get: per round, one process per side alternates blocks of {calls} calls of each variant "
         f"({blocks} blocks each, order rotating) after a warm-up; {rounds} rounds. A running video operation "
-        "from the bundled server (metadata: createTime, updateTime, progressPercent). genai_grpc returns its "
+        "from the bundled server (the Gemini API's: an empty PredictLongRunningMetadata). genai_grpc returns its "
         "typed Operation (metadata decoded, x-goog-api-client header sent); the raw stub and api-core return "
         "the protobuf message."
     )
