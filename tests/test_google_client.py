@@ -254,3 +254,20 @@ def test_inline_video_bytes_arrive_as_sent() -> None:
     with recording_server() as (_, address), Client(endpoint=address) as client:
         done = client.operations.get("models/veo-3/operations/rec-1")
     assert base64.b64encode(done.response.generated_videos[1].video.data) == base64.b64encode(VIDEO)
+
+
+def test_aio_sends_the_same_request_as_sync() -> None:
+    import asyncio
+
+    async def start_aio(address: str) -> None:
+        async with Client(endpoint=address).aio as aio:
+            await aio.models.generate_videos(model="veo-3", prompt="a cat", config=CONFIG)
+
+    with recording_server() as (recorder, address):
+        with Client(endpoint=address) as client:
+            client.models.generate_videos(model="veo-3", prompt="a cat", config=CONFIG)
+        asyncio.run(start_aio(address))
+    sync, aio = recorder.calls
+    assert sync["method"] == aio["method"] == GEMINI_START
+    assert sent(sync) == sent(aio) and sent(sync)[2] == PARAMETERS
+    assert sync["metadata"]["x-goog-request-params"] == aio["metadata"]["x-goog-request-params"]
