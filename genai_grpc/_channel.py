@@ -24,6 +24,9 @@ from google.protobuf.message import Message
 from genai_grpc import _config, _convert, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+    prediction_service_pb2 as gemini_prediction_pb2,
+)
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 
@@ -101,6 +104,7 @@ class Method:
 _OPERATIONS = "/google.longrunning.Operations/"
 _GENAI = "/genai_grpc.v1.GenAI/"
 _PREDICTION = "/google.cloud.aiplatform.v1.PredictionService/"
+_GEMINI_PREDICTION = "/google.ai.generativelanguage.v1beta.PredictionService/"
 
 #: Every RPC a client sends, by (service, method). The RPCs that answer a polled Operation
 #: read it with _convert.parse_operation, so that a large video answer is copied once
@@ -126,8 +130,13 @@ METHODS: dict[tuple[str, str], Method] = {
         _PREDICTION + "FetchPredictOperation", prediction_service_pb2.FetchPredictOperationRequest,
         _convert.parse_operation,
     ),
-    ("genai", "GenerateVideos"): Method(
-        _GENAI + "GenerateVideos", service_pb2.GenerateVideosRequest, operations_pb2.Operation.FromString
+    ("gemini_prediction", "PredictLongRunning"): Method(
+        _GEMINI_PREDICTION + "PredictLongRunning", gemini_prediction_pb2.PredictLongRunningRequest,
+        operations_pb2.Operation.FromString,
+    ),
+    ("prediction", "PredictLongRunning"): Method(
+        _PREDICTION + "PredictLongRunning", prediction_service_pb2.PredictLongRunningRequest,
+        operations_pb2.Operation.FromString,
     ),
     ("genai", "ImportFile"): Method(
         _GENAI + "ImportFile", service_pb2.ImportFileRequest, operations_pb2.Operation.FromString

@@ -23,7 +23,7 @@ _PUBLISHER_MODEL_OPERATION = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """The RPC that looks an operation up: service, method, request, and the field (and its
+    """One unary RPC and where it goes: service, method, request, and the field (and its
     value) Google's front end routes it by."""
 
     service: str

@@ -11,7 +11,10 @@ gcs_uri or file_name (import file) or in the display_name (upload):
   ``rai_media_filtered_count`` and ``rai_media_filtered_reasons``.
 - ``[empty]``: the operation finishes with neither response nor error.
 - ``[shape:gemini]`` / ``[shape:vertex]``: the response is a ``google.protobuf.Struct`` in
-  that backend's JSON shape instead of a ``genai_grpc.v1.GenerateVideosResponse``.
+  that backend's JSON shape instead of the backend's own type (``[shape:proto]``: the Gemini
+  API's ``PredictLongRunningResponse``; Vertex AI's ops are always in its JSON shape).
+- ``[uri]``: the videos are returned by address (URI) instead of inline, as the
+  ``return_uri`` option does.
 - ``[duration:S]``: the operation takes S seconds instead of the server's default.
 
 Other bracketed text is left alone; a known marker with a bad value is a bad request.
@@ -28,7 +31,7 @@ from genai_grpc._codes import Code
 ERROR_DOMAIN = "generativelanguage.googleapis.com"
 SAFETY_REASON = "SAFETY_BLOCKED"
 SHAPES = ("proto", "gemini", "vertex")
-_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration)(?::([^\]]*))?\]", re.IGNORECASE)
+_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration|uri)(?::([^\]]*))?\]", re.IGNORECASE)
 
 
 class MarkerError(ValueError):
@@ -45,6 +48,7 @@ class Outcome:
     empty: bool = False
     shape: str = "proto"
     duration_s: float | None = None
+    return_uri: bool = False
 
 
 def parse_outcome(text: str) -> Outcome:
@@ -70,6 +74,8 @@ def code_number(name: str) -> int:
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
     if kind == "empty":
         return {"empty": True}
+    if kind == "uri":
+        return {"return_uri": True}
     if kind == "fail":
         if value.lower() == "safety":
             return {"fail_code": int(Code.INVALID_ARGUMENT), "safety": True}
