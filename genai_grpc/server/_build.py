@@ -30,7 +30,7 @@ from genai_grpc.server._outcome import (
     parse_outcome,
 )
 from genai_grpc.server._predict import VERTEX_VIDEOS, VIDEOS, VideoSpec, video_spec
-from genai_grpc.server._progress import progress
+from genai_grpc.server._progress import Progress, progress
 from genai_grpc.server._store import Record
 
 IMPORT, UPLOAD = "importFile", "uploadToFileSearchStore"
@@ -58,7 +58,7 @@ def build(record: Record, now_ns: int) -> operations_pb2.Operation:
     return op
 
 
-def _metadata(record: Record, request: Any, state: Any) -> types_pb2.OperationMetadata:
+def _metadata(record: Record, request: Any, state: Progress) -> types_pb2.OperationMetadata:
     meta = types_pb2.OperationMetadata(
         progress_percent=state.percent,
         verb=record.kind,
