@@ -14,12 +14,13 @@ MAX_MESSAGE = 2000
 
 
 def echo(value: object, limit: int = SHOWN, quoted: bool = True) -> str:
-    """`value` quoted as repr() does (or as is); past `limit` characters, cut, with its length."""
-    text = str(value)
-    if len(text) <= limit:
-        return repr(text) if quoted else text
-    shown = f"{repr(text[:limit])[:-1]}…'" if quoted else f"{text[:limit]}…"
-    return f"{shown} ({len(text)} characters, cut)"
+    """`value` as repr() shows it (as str() does when not `quoted`); past `limit` characters,
+    cut and its length given."""
+    shown = repr(value) if quoted else str(value)
+    if len(shown) <= limit:
+        return shown
+    length = len(value) if isinstance(value, str) else len(shown)
+    return f"{shown[:limit]}… ({length} characters, cut)"
 
 
 def message(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import threading
 import warnings
 from types import TracebackType
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 
-from genai_grpc._config import MAX_METADATA_BYTES
+from genai_grpc._config import MAX_METADATA_BYTES, is_loopback
 from genai_grpc.server._faults import Faults, check_seconds
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
@@ -35,16 +34,6 @@ _OPTIONS = [
     ("grpc.server.max_pending_requests_hard_limit", 1 << 17),
 ]
 _STOP_GRACE_S = 1.0
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def public_warning(host: str) -> str:

@@ -12,16 +12,13 @@ import re
 from dataclasses import dataclass
 
 from genai_grpc.server._echo import echo
+from genai_grpc.server._errors import RequestError
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 _FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 _TOKEN_VERSION = "v1"
 _SEQUENCE = re.compile(r"[0-9]{1,19}")
-
-
-class RequestError(ValueError):
-    """A request field is invalid; the message names the field and the value."""
 
 
 @dataclass(frozen=True, slots=True)

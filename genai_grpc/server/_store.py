@@ -109,6 +109,14 @@ class Store:
             self._db.execute("COMMIT")
         return len(rows)
 
+    def add(self, operation: NewOperation) -> Record:
+        """Store one operation; returns it as stored."""
+        self.insert([operation])
+        record = self.get(operation.name)
+        if record is None:
+            raise sqlite3.IntegrityError(f"operation {operation.name} vanished as it was stored")
+        return record
+
     def get(self, name: str) -> Record | None:
         """The operation called `name`, or None."""
         with self._lock:

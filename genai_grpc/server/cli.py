@@ -1,10 +1,8 @@
-"""``serve``: run the local server until SIGINT or SIGTERM.
+"""``genai-grpc serve``: run the local server until SIGINT or SIGTERM.
 
-    python -m genai_grpc serve [--host 127.0.0.1] [--port 50051] [--db PATH] [--duration S]
-        [--require-api-key [KEY]] [--latency S] [--fail-rate R | --fail-next N]
-        [--fail-code NAME] [--retry-delay S] [--wait-unimplemented] [--garbage]
-
-The first line on stdout is the address the server listens on (host:port). `--require-api-key`
+The command line's parser (genai_grpc.cli._parser) reads the flags and its error handling
+turns failures into exit codes; this module only starts and stops the server. The first
+line on stdout is the address the server listens on (host:port). `--require-api-key`
 without KEY (a KEY on the command line shows in the process list) takes
 $GENAI_GRPC_SERVER_API_KEY, else $GOOGLE_API_KEY, else $GEMINI_API_KEY.
 """
@@ -16,74 +14,33 @@ import asyncio
 import gc
 import os
 import signal
-import sys
 
-from genai_grpc.server._faults import MAX_SECONDS, Faults, check_seconds
-from genai_grpc.server._local import (
-    format_address,
-    is_loopback,
-    open_server,
-    public_warning,
-)
+from genai_grpc._config import API_KEY_ENVS
+from genai_grpc.server._faults import Faults, check_seconds
+from genai_grpc.server._local import format_address, open_server
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
 
-_FROM_ENV = object()
-_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+
 #: Where `--require-api-key` without KEY looks first, so that the key stays out of `ps`.
 SERVER_KEY_ENV = "GENAI_GRPC_SERVER_API_KEY"
 
 
-def main(argv: list[str]) -> int:
-    """Run the command line in `argv` (without the program name); returns the exit status."""
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-        faults = _faults(args)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if not is_loopback(args.host):
-        print(f"warning: {public_warning(args.host)}", file=sys.stderr)
-    try:
-        asyncio.run(_serve(args, faults))
-    except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def run(args: argparse.Namespace, faults: Faults) -> None:
+    """Serve as the parsed `genai-grpc serve` arguments say, until SIGINT or SIGTERM;
+    OSError when the address cannot be bound."""
+    asyncio.run(_serve(args, faults))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="genai_grpc", description="genai_grpc local server")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve operations on host:port until stopped")
-    add = serve.add_argument
-    add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    add("--port", type=_port, default=50051, help="port to bind; 0 picks a free one")
-    add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
-    add("--duration", type=_seconds, default=5.0, help="seconds an operation runs (default: 5)")
-    add("--max-wait", type=_seconds, default=MAX_WAIT_S, help="longest WaitOperation, seconds")
-    add(
-        "--require-api-key",
-        nargs="?",
-        const=_FROM_ENV,
-        metavar="KEY",
-        help=f"require x-goog-api-key; without KEY (which the process list shows), use "
-        f"${SERVER_KEY_ENV}, else ${' or $'.join(_KEY_VARIABLES)}",
-    )
-    add("--latency", type=_seconds, default=0.0, help="seconds added to every call")
-    add("--fail-rate", type=float, default=0.0, help="share of calls (0..1) that fail")
-    add("--fail-next", type=int, default=0, help="the first N calls fail")
-    add("--fail-code", default="UNAVAILABLE", help="gRPC code of injected failures")
-    add("--retry-delay", type=_seconds, help="RetryInfo delay (seconds) on injected failures")
-    add("--wait-unimplemented", action="store_true", help="WaitOperation answers UNIMPLEMENTED")
-    add("--garbage", action="store_true", help="answer bytes that are not an Operation")
-    return parser
-
-
-def _faults(args: argparse.Namespace) -> Faults:
+def faults_of(args: argparse.Namespace) -> Faults:
+    """The faults the flags ask for, the other flags checked too; ValueError for a bad value
+    (NaN, infinite or negative seconds would fail every later call, not the start)."""
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port {args.port} is not a port number (0..65535; 0 picks a free one)")
+    for flag, value in (("--duration", args.duration), ("--max-wait", args.max_wait),
+                        ("--latency", args.latency), ("--retry-delay", args.retry_delay)):
+        if value is not None:
+            check_seconds(flag, value)
     return Faults(
         latency_s=args.latency,
         fail_rate=args.fail_rate,
@@ -97,37 +54,20 @@ def _faults(args: argparse.Namespace) -> Faults:
 
 
 def _api_key(args: argparse.Namespace) -> str | None:
-    if args.require_api_key is not _FROM_ENV:
+    if args.require_api_key is not True:  # None, or the KEY given after the flag
         return args.require_api_key  # type: ignore[no-any-return]
-    for variable in (SERVER_KEY_ENV, *_KEY_VARIABLES):
+    variables = (SERVER_KEY_ENV, *API_KEY_ENVS)
+    for variable in variables:
         if os.environ.get(variable):
             return os.environ[variable]
-    raise ValueError(f"--require-api-key without KEY needs {' or '.join((SERVER_KEY_ENV, *_KEY_VARIABLES))} set")
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0..65535; 0 picks a free one)")
-    return port
-
-
-def _seconds(text: str) -> float:
-    try:
-        return check_seconds("seconds", float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds from 0 to {MAX_SECONDS:g}"
-        ) from None
+    raise ValueError(f"--require-api-key without KEY needs {' or '.join(variables)} set")
 
 
 async def _serve(args: argparse.Namespace, faults: Faults) -> None:
     store = Store(args.db)
     try:
-        service = Service(store, faults, args.duration, args.max_wait)
+        max_wait = MAX_WAIT_S if args.max_wait is None else args.max_wait
+        service = Service(store, faults, args.duration, max_wait)
         server, port = await open_server(service, args.host, args.port)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -20,13 +20,15 @@ from typing import Any
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+    prediction_service_pb2_grpc,
+)
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genai_grpc import Client, errors
+from genai_grpc import Client, _video_request, errors
 from genai_grpc.server import Faults, LocalServer
 from genai_grpc.server._echo import echo
 from genai_grpc.server._paging import RequestError, _scope, decode_token
@@ -50,7 +52,9 @@ def test_a_long_name_is_404_with_the_name_cut(server: LocalServer, size: int) ->
 def test_echo_cuts_and_says_so() -> None:
     assert echo("models/a") == "'models/a'"
     long = echo("y" * 17_000)
-    assert long.startswith("'yyy") and long.endswith("…' (17000 characters, cut)") and len(long) < 200
+    assert long.startswith("'yyy") and long.endswith("y… (17000 characters, cut)") and len(long) < 200
+    numbers = list(range(10_000))
+    assert echo([1, "x"]) == "[1, 'x']" and echo(numbers).endswith(f"({len(repr(numbers))} characters, cut)")
 
 
 # -- two servers, one database ---------------------------------------------------------------
@@ -65,7 +69,7 @@ def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
 def assert_one_line_error(out: subprocess.CompletedProcess[str], *fragments: str) -> None:
     assert out.returncode != 0 and out.stdout == "", (out.returncode, out.stdout, out.stderr)
     lines = out.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in out.stderr, out.stderr
+    assert len(lines) == 1 and lines[0].startswith("genai-grpc: error: ") and "Traceback" not in out.stderr, out.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
 
@@ -76,7 +80,7 @@ def test_a_second_server_on_a_database_in_use_refuses_to_start(tmp_path: Path) -
         second = serve("--db", db, timeout=20)  # before: it started, and the two disagreed
         assert_one_line_error(second, db, "in use")
         with grpc.insecure_channel(address) as channel:  # the first one serves on
-            name = video(service_pb2_grpc.GenAIStub(channel)).name
+            name = video(prediction_service_pb2_grpc.PredictionServiceStub(channel)).name
             assert get(operations_pb2_grpc.OperationsStub(channel), name).done
     with spawned("--db", db) as (_, address), grpc.insecure_channel(address) as channel:
         assert get(operations_pb2_grpc.OperationsStub(channel), name).done  # free once it stopped
@@ -161,7 +165,7 @@ def read_only(path: Path) -> Iterator[None]:
 def test_a_locked_database_fails_the_start_and_stalls_nothing_else(tmp_path: Path) -> None:
     db = str(tmp_path / "ops.db")
     with LocalServer(db=db, duration_s=0) as local, grpc.insecure_channel(local.address) as channel:
-        ops, genai = operations_pb2_grpc.OperationsStub(channel), service_pb2_grpc.GenAIStub(channel)
+        ops, genai = operations_pb2_grpc.OperationsStub(channel), prediction_service_pb2_grpc.PredictionServiceStub(channel)
         done = get(ops, video(genai).name)  # finished, and now answered from the cache
         inserting = threading.Event()
         insert = local.store.insert
@@ -173,8 +177,8 @@ def test_a_locked_database_fails_the_start_and_stalls_nothing_else(tmp_path: Pat
         local.store.insert = noted_insert  # type: ignore[method-assign]
         with closing(sqlite3.connect(db, isolation_level=None)) as other:
             other.execute("BEGIN EXCLUSIVE")  # another process's write lock, held
-            start = genai.GenerateVideos.future(
-                service_pb2.GenerateVideosRequest(model="veo", prompt="a cat"), timeout=60)
+            request = _video_request.generate_videos("veo", "a cat", None, None, {}, vertex=False, local=True)
+            start = genai.PredictLongRunning.future(request.request, timeout=60)
             assert inserting.wait(30), "the start call never reached the database"
             # Before: the blocked insert held the event loop, so this get waited for it.
             assert get(ops, done.name, timeout=30) == done
