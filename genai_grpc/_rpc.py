@@ -11,6 +11,7 @@ from genai_grpc.errors import APIError, from_status
 
 _DETAILS_KEY = "grpc-status-details-bin"
 _INTERNAL, _UNAVAILABLE, _UNAUTHENTICATED = 13, 14, 16
+RESOURCE_EXHAUSTED = 8
 #: grpc's words for a response that does not parse: the sync stub fails with INTERNAL and
 #: them; grpc.aio only logs them and hands back None.
 _GRPC_UNPARSABLE = "Exception deserializing response!"

@@ -19,6 +19,8 @@ TARGET = ROOT / "genai_grpc" / "_sync"
 HEADER = "# DO NOT EDIT: generated from genai_grpc/_async/{name} by scripts/unasync.py.\n"
 
 SUBSTITUTIONS = [
+    (r"^import asyncio\n", ""),
+    (r"\basyncio\.sleep\(", "time.sleep("),
     (r"\basync def\b", "def"),
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
