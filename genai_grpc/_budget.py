@@ -5,8 +5,9 @@ ask `take(now)` (a fleet: send now or not) or `reserve(now)` (a single call: how
 sleep first, the slot booked), and report each RESOURCE_EXHAUSTED with `refused(...)`.
 
 Spacing is a generic cell rate algorithm: `_next` is the earliest time the next request
-conforms; each request moves it on by 1/rate, and after a quiet spell it lags `now` by at
-most (burst - 1)/rate, so at most `burst` go back to back. The rate follows AIMD: cut by
+conforms; each request moves it on by 1/rate, and it may lag `now` by at most
+(burst - 0.5)/rate: so at most `burst` go back to back after a quiet spell, and a request
+sent up to half an interval late (a sleep that woke late) does not lower the rate. The rate follows AIMD: cut by
 `decrease` on a refusal (at most once per `_COOLDOWN_S`), then raised linearly with time.
 One lock makes a budget safe to share between threads and the sync and aio sides.
 """
@@ -71,7 +72,7 @@ class Budget:
                 _log.debug("RESOURCE_EXHAUSTED with RetryInfo: no requests for %.2fs", pause)
 
     def _book(self, now: float) -> None:
-        slack = (self.policy.burst - 1) / self.rate
+        slack = (self.policy.burst - 0.5) / self.rate
         self._next = max(self._next, now - slack) + 1 / self.rate
 
     def _recover(self, now: float) -> None:

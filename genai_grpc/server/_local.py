@@ -108,6 +108,14 @@ class LocalServer:
         if self._service is not None:
             self._service.faults = faults
 
+    def record_arrivals(self) -> list[tuple[float, str]]:
+        """Start recording every call's arrival: a list the server appends
+        ``(time.monotonic(), handler name)`` to, e.g. ``(t, "get_operation")``, from now on."""
+        if self._service is None:
+            raise RuntimeError("the server is not started")
+        self._service.arrivals = arrivals = []
+        return arrivals
+
     @property
     def port(self) -> int:
         """The port the server listens on."""

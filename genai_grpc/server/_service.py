@@ -75,6 +75,8 @@ class Service:
     ) -> None:
         self.store, self.faults = store, faults
         self.duration_s, self.max_wait_s = duration_s, max_wait_s
+        #: When a list, each call's arrival (time.monotonic(), method) is appended to it.
+        self.arrivals: list[tuple[float, str]] | None = None
         self._changes: _Changes | None = None
         # Finished operations never change (only deletion removes them): serialize them once.
         self._cache: OrderedDict[str, bytes] = OrderedDict()
@@ -197,7 +199,11 @@ class Service:
     def _method(
         self, handler: Handler, request_cls: Any, returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
+        method = getattr(handler, "__name__", "")
+
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            if self.arrivals is not None:
+                self.arrivals.append((time.monotonic(), method))
             faults = self.faults
             try:
                 if (
