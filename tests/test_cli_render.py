@@ -322,11 +322,11 @@ def test_extension(mime: str | None, ext: str) -> None:
 
 def test_every_subcommand_has_help_with_an_example_and_exit_codes() -> None:
     parser = _parser.build()
-    for name in ("get", "wait", "list", "cancel", "delete"):
+    for name in ("get", "wait", "watch", "list", "cancel", "delete"):
         with pytest.raises(SystemExit) as exit_:
             parser.parse_args([name, "--help"])
         assert exit_.value.code == 0
-    assert set(_parser.EXAMPLES) == {"get", "wait", "list", "cancel", "delete", "serve"}
+    assert set(_parser.EXAMPLES) == {"get", "wait", "watch", "list", "cancel", "delete", "serve"}
     assert "130" in _exit.TABLE and "no --api-key flag" in _parser.DESCRIPTION
 
 

@@ -119,7 +119,7 @@ def _note(message: str) -> None:
 def _client(args: argparse.Namespace) -> Client:
     from genai_grpc.client import Client
 
-    given = {k: getattr(args, k) for k in ("endpoint", "vertexai", "project", "location")}
+    given = {k: getattr(args, k, None) for k in ("endpoint", "vertexai", "project", "location", "max_rps")}
     return Client(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -156,6 +156,9 @@ def _poll(seconds: float | None) -> PollPolicy | None:
 
 
 def _wait(args: argparse.Namespace) -> int:
+    if "-" in args.names or len(args.names) > 1:
+        return _many(args, watch=False)
+    args.name = args.names[0]
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     with _client(args) as client:
         op = _first_look(client.operations, args)
@@ -166,6 +169,16 @@ def _wait(args: argparse.Namespace) -> int:
             else:
                 op = client.operations.wait(op, timeout=left, poll=_poll(args.poll))
     return _finish(args, op)
+
+
+def _many(args: argparse.Namespace, watch: bool) -> int:
+    from genai_grpc.cli import _many as many
+
+    if getattr(args, "output_dir", None) is not None:
+        raise ValueError("--output-dir takes one operation name (save the others one by one)")
+    poll = _poll(args.poll or (_WATCH_POLL_S if watch or sys.stderr.isatty() else None))
+    with _client(args) as client:
+        return many.run(args, client, watch, _write, _note, poll)
 
 
 def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
@@ -247,6 +260,7 @@ def _serve(argv: list[str]) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "get": _get,
     "wait": _wait,
+    "watch": lambda args: _many(args, watch=True),
     "list": _list,
     "cancel": _action("cancel", "cancelled", "cancellation requested:"),
     "delete": _action("delete", "deleted", "deleted:"),

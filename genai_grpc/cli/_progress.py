@@ -36,13 +36,17 @@ def bar_line(name: str, state: str, percent: float | None, elapsed: float, width
     return (head + name)[: max(width - 1, 1)]
 
 
+Render = Callable[[float, int], str]
+
+
 class ProgressBar:
-    """Draws `bar_line` for each snapshot on `stream`, and every `tick` seconds; `close()` erases it."""
+    """Draws `bar_line` for each snapshot on `stream` (or any line `show` is given), and
+    again every `tick` seconds; `close()` erases it."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float], tick: float = 1.0) -> None:
         self._stream, self._clock, self._tick = stream, clock, tick
         self._start = clock()
-        self._last: Operation | None = None
+        self._last: Render | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._run, name="genai-grpc-progress", daemon=True)
@@ -50,9 +54,13 @@ class ProgressBar:
 
     def update(self, op: Operation) -> None:
         """Redraw the line for this snapshot."""
+        self.show(lambda elapsed, width: bar_line(op.name, _facts.state(op), _facts.progress(op), elapsed, width))
+
+    def show(self, render: Render) -> None:
+        """Redraw the line as `render(elapsed seconds, width)` makes it, now and at each tick."""
         with self._lock:
-            self._last = op
-            self._draw(op)
+            self._last = render
+            self._draw(render)
 
     def close(self) -> None:
         """Stop redrawing and erase the line; safe to call twice."""
@@ -71,9 +79,9 @@ class ProgressBar:
                 if self._last is not None:
                     self._draw(self._last)
 
-    def _draw(self, op: Operation) -> None:
+    def _draw(self, render: Render) -> None:
         elapsed = self._clock() - self._start
-        self._stream.write(_CLEAR + bar_line(op.name, _facts.state(op), _facts.progress(op), elapsed, self._width()))
+        self._stream.write(_CLEAR + render(elapsed, self._width()))
         self._stream.flush()
 
     def _width(self) -> int:

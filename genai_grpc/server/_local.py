@@ -113,7 +113,8 @@ class LocalServer:
         ``(time.monotonic(), handler name)`` to, e.g. ``(t, "get_operation")``, from now on."""
         if self._service is None:
             raise RuntimeError("the server is not started")
-        self._service.arrivals = arrivals = []
+        arrivals: list[tuple[float, str]] = []
+        self._service.arrivals = arrivals
         return arrivals
 
     @property
