@@ -27,7 +27,8 @@ exit codes:
   3    no such operation (404)
   4    timed out (wait --timeout, or a call's deadline)
   5    could not reach the server, or the server failed (5xx, 429, 409)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  wait and watch over many names exit with the highest code of any of them"""
 
 # google.rpc codes that mean "what you asked for, or who you are, is wrong".
 _USAGE_CODES = {3, 7, 9, 11, 16}  # INVALID_ARGUMENT PERMISSION_DENIED FAILED_PRECONDITION OUT_OF_RANGE UNAUTHENTICATED

@@ -1,0 +1,182 @@
+"""Benchmark: does a client's request budget hold, measured where it matters, at the server?
+
+    python scripts/bench_budget.py [--ops 10000] [--rps 200] [--burst-ops 4000] [--side aio|sync]
+
+The bundled local server runs in this process (a thread) and records the arrival time of
+every call; the client runs in a subprocess (`Client(max_rps=RPS)`, one fleet with
+`as_completed(..., return_errors=True)`, 100 calls in flight at most, polls every 0.5 s
+otherwise), so the budget and nothing else holds it back.
+
+  steady  OPS operations, half done at once and half 5 s after they were stored, so some
+          are polled twice: the largest and smallest number of calls that arrived in any
+          1 s window (sliding, over the whole run) vs RPS; target within 5%.
+  bursts  BURST_OPS operations while the server refuses calls with RESOURCE_EXHAUSTED:
+          at 5 s half of all calls for 1 s; at 12 s the next 40 calls, with a RetryInfo of
+          0.5 s. Prints calls per second over time (arrived / refused), and checks that
+          every operation still finished.
+
+Everything stays on 127.0.0.1 and every run is bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PREFIX = "fileSearchStores/bench/operations"
+
+
+def client(target: str, first: int, n: int, rps: float, side: str) -> None:
+    """The client process: one fleet over the names, under the budget; prints a JSON summary."""
+    import asyncio
+
+    from genai_grpc import Client, types
+
+    names = [f"{PREFIX}/{i:06d}" for i in range(first, first + n)]
+    poll = types.PollPolicy(initial=0.5, multiplier=1.0, maximum=0.5, long_poll=0)
+    cpu, wall = time.process_time(), time.perf_counter()
+    with Client(endpoint=target, poll=poll, max_rps=rps) as c:
+        if side == "sync":
+            outcomes = list(c.operations.as_completed(names, timeout=600, return_errors=True))
+        else:
+            async def main() -> list[Any]:
+                async with c.aio:
+                    return [o async for o in c.aio.operations.as_completed(names, timeout=600, return_errors=True)]
+
+            outcomes = asyncio.run(main())
+        budget = c._transport.budget
+        refusals = budget.refusals if budget is not None else 0
+    print(json.dumps({
+        "done": sum(1 for o in outcomes if o.succeeded), "errors": sum(1 for o in outcomes if o.error),
+        "cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "refusals": refusals,
+    }))  # fmt: skip
+
+
+def store(server: Any, first: int, n: int) -> None:
+    from genai_grpc._generated.genai_grpc.v1 import service_pb2
+    from genai_grpc.server._build import IMPORT
+    from genai_grpc.server._store import NewOperation
+
+    request = service_pb2.ImportFileRequest(
+        file_search_store_name="fileSearchStores/bench", source={"gcs_uri": "gs://b/x"}
+    ).SerializeToString()
+    now = time.time_ns()
+    server.store.insert([
+        NewOperation(f"{PREFIX}/{i:06d}", IMPORT, request, i, now, 0 if i % 2 else 5 * 10**9)
+        for i in range(first, first + n)
+    ])  # fmt: skip
+
+
+def run_client(server: Any, first: int, n: int, rps: float, side: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--client", server.address, str(first), str(n), str(rps), side],
+        capture_output=True, text=True, timeout=900, check=True,
+    )  # fmt: skip
+    row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return row
+
+
+def windows(times: list[float]) -> tuple[int, int]:
+    """(most, fewest) arrivals in any 1 s window lying within the run."""
+    times = sorted(times)
+    last = times[-1]
+    most = max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
+    fewest = min(
+        bisect.bisect_right(times, t + 1.0) - (i + 1) for i, t in enumerate(times) if t + 1.0 <= last
+    )
+    return most, fewest
+
+
+def steady(server: Any, ops: int, rps: float, side: str) -> None:
+    store(server, 0, ops)
+    arrivals = server.record_arrivals()
+    row = run_client(server, 0, ops, rps, side)
+    times = [t for t, _ in arrivals]
+    most, fewest = windows(times)
+    span = max(times) - min(times)
+    print(f"steady ({side}): {ops} operations, {len(times)} calls in {span:.1f} s "
+          f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}")
+    print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
+          f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
+    print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
+
+
+def bursts(server: Any, first: int, ops: int, rps: float, side: str) -> None:
+    from genai_grpc.server import Faults
+
+    store(server, first, ops)
+    arrivals = server.record_arrivals()
+    refused: list[float] = []
+
+    class Counting(Faults):
+        def injected_failure(self, draw: float) -> str | None:
+            code = super().injected_failure(draw)
+            if code is not None:
+                refused.append(time.monotonic())
+            return code
+
+    faults = Counting(fail_code="RESOURCE_EXHAUSTED")
+    server.faults = faults
+
+    def inject() -> None:
+        while not arrivals:
+            time.sleep(0.01)
+        start = arrivals[0][0]
+        for at, change in ((5.0, {"fail_rate": 0.5}), (6.0, {"fail_rate": 0.0}),
+                           (12.0, {"retry_delay_s": 0.5, "fail_next": 40})):  # fmt: skip
+            time.sleep(max(0.0, start + at - time.monotonic()))
+            for key, value in change.items():
+                setattr(faults, key, value)
+
+    thread = threading.Thread(target=inject, daemon=True)
+    thread.start()
+    row = run_client(server, first, ops, rps, side)
+    server.faults = Faults()
+    start = arrivals[0][0]
+    seconds = int(max(t for t, _ in arrivals) - start) + 1
+    per_s = [0] * seconds
+    no = [0] * seconds
+    for t, _ in arrivals:
+        per_s[int(t - start)] += 1
+    for t in refused:
+        no[min(int(t - start), seconds - 1)] += 1
+    print(f"bursts ({side}): {ops} operations, done {row['done']}, errors {row['errors']}, "
+          f"refusals seen by the client {row['refusals']}")
+    print("  second:   " + " ".join(f"{s:>4}" for s in range(seconds)))
+    print("  arrived:  " + " ".join(f"{n:>4}" for n in per_s))
+    print("  refused:  " + " ".join(f"{n:>4}" for n in no))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=10_000)
+    parser.add_argument("--burst-ops", type=int, default=4_000)
+    parser.add_argument("--rps", type=float, default=200.0)
+    parser.add_argument("--side", choices=("aio", "sync"), default="aio")
+    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        target, first, n, rps, side = args.client
+        client(target, int(first), int(n), float(rps), side)
+        return 0
+    from genai_grpc.server import LocalServer
+
+    with LocalServer(duration_s=0.0) as server:
+        if args.ops:
+            steady(server, args.ops, args.rps, args.side)
+        if args.burst_ops:
+            bursts(server, args.ops, args.burst_ops, args.rps, args.side)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
