@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -96,6 +97,16 @@ def windows(times: list[float]) -> tuple[int, int]:
     return most, fewest
 
 
+def spread(times: list[float], rps: float) -> str:
+    """Percentiles of the counts in 1 s windows starting every 10 ms, and the share within 5%."""
+    times = sorted(times)
+    starts = [times[0] + k * 0.01 for k in range(int((times[-1] - times[0] - 1.0) / 0.01) + 1)]
+    counts = sorted(bisect.bisect_left(times, t + 1.0) - bisect.bisect_left(times, t) for t in starts)
+    within = sum(1 for c in counts if abs(c - rps) <= 0.05 * rps) / len(counts)
+    pick = {p: counts[min(len(counts) - 1, int(p / 100 * len(counts)))] for p in (1, 50, 99)}
+    return f"p1 {pick[1]}, median {pick[50]}, p99 {pick[99]}; {within:.1%} of windows within 5%"
+
+
 def steady(server: Any, ops: int, rps: float, side: str) -> None:
     store(server, 0, ops)
     arrivals = server.record_arrivals()
@@ -107,6 +118,8 @@ def steady(server: Any, ops: int, rps: float, side: str) -> None:
           f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}")
     print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
           f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
+    print(f"  1 s windows every 10 ms: {spread(times, rps)}")
+    print(f"  machine load at the end: {os.getloadavg()[0]:.2f} (1 min)")
     print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 import pytest
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 
-from genai_grpc import Client, types
+from genai_grpc import Client, errors, types
 from genai_grpc._budget import Budget
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
@@ -210,3 +211,77 @@ def test_resource_exhausted_slows_the_fleet_and_nothing_is_lost() -> None:
         first_refusal = sorted(t for t, _ in arrivals)[0]
         later = sorted(t for t, _ in arrivals if t > first_refusal)
         assert_paced(later, first_refusal + 0.2, 50.001, burst=1)
+
+
+# -- pure: the fleet scheduler under a budget, and per-operation outcomes -------------------------
+
+
+def _fleet(names: list[str], concurrency: int, budget: Budget | None = None, outcomes: bool = False,
+           timeout: float | None = None) -> Any:
+    from genai_grpc import _fleet
+    from genai_grpc._routing import Features
+
+    steady = types.PollPolicy(initial=1.0, multiplier=1.0, maximum=1.0, jitter=False, long_poll=0)
+    retry = types.RetryPolicy(initial=0.5, jitter=False)
+    return _fleet.build(_fleet.distinct(names), now=0.0, timeout=timeout, poll=steady, retry=retry,
+                        rpc_timeout=60.0, features=Features(), concurrency=concurrency, outcomes=outcomes,
+                        budget=budget)  # fmt: skip
+
+
+def test_the_fleet_sends_only_what_the_budget_allows_and_sleeps_until_the_next_turn() -> None:
+    from genai_grpc._generated.google.longrunning import operations_pb2
+    from genai_grpc._waiting import Reply
+
+    names = [f"operations/{i}" for i in range(50)]
+    fleet = _fleet(names, concurrency=20, budget=Budget(types.RequestBudget(max_rps=10), now=0.0))
+    now, sent = 0.0, []
+    while not fleet.finished:
+        for name, _ in fleet.start(now):
+            sent.append(now)
+            fleet.complete(name, Reply(now, value=operations_pb2.Operation(name=name, done=True)))
+        wake = fleet.wakeup(now)
+        if wake is not None:
+            now += wake
+    assert len(sent) == 50 and len(fleet.results) == 50
+    for k, at in enumerate(sent, start=1):  # never ahead of the rate, never behind it either
+        assert (k - 1.5) / 10 - 1e-9 <= at <= (k - 1) / 10 + 1e-9
+
+
+def test_resource_exhausted_in_a_fleet_reaches_the_budget() -> None:
+    from genai_grpc._waiting import Reply
+
+    budget = Budget(types.RequestBudget(max_rps=100), now=0.0)
+    fleet = _fleet(["operations/a", "operations/b"], concurrency=2, budget=budget)
+    calls = fleet.start(0.0)
+    assert len(calls) == 1  # burst 1: the second waits its turn
+    refusal = errors.from_status(8, "quota", ({"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                               "retryDelay": "2s"},))  # fmt: skip
+    fleet.complete("operations/a", Reply(0.001, error=refusal))
+    assert budget.rate == 50 and budget.refusals == 1 and fleet.retries == 1
+    assert fleet.start(1.0) == []  # everyone waits out the RetryInfo delay
+    assert fleet.wakeup(1.0) == pytest.approx(1.001)
+    assert fleet.rpcs == {("GetOperation", 8): 1}
+
+
+def test_outcomes_mode_ends_every_name_in_one_outcome() -> None:
+    from genai_grpc._generated.google.longrunning import operations_pb2
+    from genai_grpc._waiting import Reply
+
+    fleet = _fleet(["operations/ok", "operations/gone", "operations/slow"], concurrency=5, outcomes=True,
+                   timeout=3.0)  # fmt: skip
+    assert len(fleet.start(0.0)) == 3
+    fleet.complete("operations/ok", Reply(0.1, value=operations_pb2.Operation(name="operations/ok", done=True)))
+    fleet.complete("operations/gone", Reply(0.1, error=errors.from_status(5, "not found")))  # no raise
+    fleet.complete("operations/slow", Reply(0.1, value=operations_pb2.Operation(name="operations/slow")))
+    now = 0.1
+    while not fleet.finished:
+        for name, _ in fleet.start(now):
+            fleet.complete(name, Reply(now, value=operations_pb2.Operation(name=name)))
+        now += fleet.wakeup(now) or 0.0
+    fleet.check()  # nothing raised: the timeout is the slow one's outcome
+    ended = {o.name: o for o in fleet.events}
+    assert ended["operations/ok"].succeeded
+    assert isinstance(ended["operations/gone"].error, errors.ClientError)
+    slow = ended["operations/slow"]
+    assert isinstance(slow.error, errors.OperationTimeoutError) and slow.operation.name == "operations/slow"
+    assert set(fleet.ended) == set(ended) and len(fleet.events) == 3
