@@ -40,12 +40,27 @@ def client(target: str, first: int, n: int, rps: float, side: str) -> None:
     """The client process: one fleet over the names, under the budget; prints a JSON summary."""
     import asyncio
 
+    import grpc
+
     from genai_grpc import Client, types
+
+    sends: list[float] = []
+
+    class Sends(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+        async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+            sends.append(time.monotonic())
+            return await continuation(details, request)
+
+    class SyncSends(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+        def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+            sends.append(time.monotonic())
+            return continuation(details, request)
 
     names = [f"{PREFIX}/{i:06d}" for i in range(first, first + n)]
     poll = types.PollPolicy(initial=0.5, multiplier=1.0, maximum=0.5, long_poll=0)
     cpu, wall = time.process_time(), time.perf_counter()
-    with Client(endpoint=target, poll=poll, max_rps=rps) as c:
+    with Client(endpoint=target, poll=poll, max_rps=rps, interceptors=[SyncSends()],
+                aio_interceptors=[Sends()]) as c:  # fmt: skip
         if side == "sync":
             outcomes = list(c.operations.as_completed(names, timeout=600, return_errors=True))
         else:
@@ -59,6 +74,7 @@ def client(target: str, first: int, n: int, rps: float, side: str) -> None:
     print(json.dumps({
         "done": sum(1 for o in outcomes if o.succeeded), "errors": sum(1 for o in outcomes if o.error),
         "cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "refusals": refusals,
+        "sends": sends,
     }))  # fmt: skip
 
 
@@ -119,6 +135,9 @@ def steady(server: Any, ops: int, rps: float, side: str) -> None:
     print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
           f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
     print(f"  1 s windows every 10 ms: {spread(times, rps)}")
+    sent_most, sent_fewest = windows(row["sends"])
+    print(f"  the client's own send times (an interceptor): max {sent_most}, min {sent_fewest}; "
+          f"{spread(row['sends'], rps)}")
     print(f"  machine load at the end: {os.getloadavg()[0]:.2f} (1 min)")
     print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
 
