@@ -94,7 +94,7 @@ class GetSpan:
             self._span.set_attribute("genai_grpc.operation.kind", type(op).__name__)
             self._span.set_attribute("genai_grpc.outcome", _outcome_of(op))
 
-    def __exit__(self, kind: Any, error: BaseException | None, tb: Any) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         span = self._span
         if span is None:
             return

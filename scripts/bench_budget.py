@@ -1,6 +1,6 @@
 """Benchmark: does a client's request budget hold, measured where it matters, at the server?
 
-    python scripts/bench_budget.py [--ops 10000] [--rps 200] [--burst-ops 4000] [--side aio|sync]
+    python scripts/bench_budget.py [--ops 10000] [--rps 200] [--burst-ops 4000] [--side aio|sync] [--burst 1]
 
 The bundled local server runs in this process (a thread) and records the arrival time of
 every call; the client runs in a subprocess (`Client(max_rps=RPS)`, one fleet with
@@ -11,7 +11,7 @@ otherwise), so the budget and nothing else holds it back.
           are polled twice: the largest and smallest number of calls that arrived in any
           1 s window (sliding, over the whole run) vs RPS; target within 5%.
   bursts  BURST_OPS operations while the server refuses calls with RESOURCE_EXHAUSTED:
-          at 5 s half of all calls for 1 s; at 12 s the next 40 calls, with a RetryInfo of
+          at 5 s half of all calls for 1 s; at 12 s every call for 1 s, with a RetryInfo of
           0.5 s. Prints calls per second over time (arrived / refused), and checks that
           every operation still finished.
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 PREFIX = "fileSearchStores/bench/operations"
 
 
-def client(target: str, first: int, n: int, rps: float, side: str) -> None:
+def client(target: str, first: int, n: int, rps: float, side: str, burst: float) -> None:
     """The client process: one fleet over the names, under the budget; prints a JSON summary."""
     import asyncio
 
@@ -59,7 +59,8 @@ def client(target: str, first: int, n: int, rps: float, side: str) -> None:
     names = [f"{PREFIX}/{i:06d}" for i in range(first, first + n)]
     poll = types.PollPolicy(initial=0.5, multiplier=1.0, maximum=0.5, long_poll=0)
     cpu, wall = time.process_time(), time.perf_counter()
-    with Client(endpoint=target, poll=poll, max_rps=rps, interceptors=[SyncSends()],
+    budget = types.RequestBudget(max_rps=rps, burst=burst)
+    with Client(endpoint=target, poll=poll, budget=budget, interceptors=[SyncSends()],
                 aio_interceptors=[Sends()]) as c:  # fmt: skip
         if side == "sync":
             outcomes = list(c.operations.as_completed(names, timeout=600, return_errors=True))
@@ -80,6 +81,7 @@ def client(target: str, first: int, n: int, rps: float, side: str) -> None:
 
 def store(server: Any, first: int, n: int) -> None:
     from genai_grpc._generated.genai_grpc.v1 import service_pb2
+
     from genai_grpc.server._build import IMPORT
     from genai_grpc.server._store import NewOperation
 
@@ -93,9 +95,9 @@ def store(server: Any, first: int, n: int) -> None:
     ])  # fmt: skip
 
 
-def run_client(server: Any, first: int, n: int, rps: float, side: str) -> dict[str, Any]:
+def run_client(server: Any, first: int, n: int, rps: float, side: str, burst: float) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--client", server.address, str(first), str(n), str(rps), side],
+        [sys.executable, __file__, "--client", server.address, str(first), str(n), str(rps), side, str(burst)],
         capture_output=True, text=True, timeout=900, check=True,
     )  # fmt: skip
     row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -123,14 +125,14 @@ def spread(times: list[float], rps: float) -> str:
     return f"p1 {pick[1]}, median {pick[50]}, p99 {pick[99]}; {within:.1%} of windows within 5%"
 
 
-def steady(server: Any, ops: int, rps: float, side: str) -> None:
+def steady(server: Any, ops: int, rps: float, side: str, burst: float) -> None:
     store(server, 0, ops)
     arrivals = server.record_arrivals()
-    row = run_client(server, 0, ops, rps, side)
+    row = run_client(server, 0, ops, rps, side, burst)
     times = [t for t, _ in arrivals]
     most, fewest = windows(times)
     span = max(times) - min(times)
-    print(f"steady ({side}): {ops} operations, {len(times)} calls in {span:.1f} s "
+    print(f"steady ({side}, burst {burst:g}): {ops} operations, {len(times)} calls in {span:.1f} s "
           f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}")
     print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
           f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
@@ -142,7 +144,7 @@ def steady(server: Any, ops: int, rps: float, side: str) -> None:
     print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
 
 
-def bursts(server: Any, first: int, ops: int, rps: float, side: str) -> None:
+def bursts(server: Any, first: int, ops: int, rps: float, side: str, burst: float) -> None:
     from genai_grpc.server import Faults
 
     store(server, first, ops)
@@ -164,14 +166,14 @@ def bursts(server: Any, first: int, ops: int, rps: float, side: str) -> None:
             time.sleep(0.01)
         start = arrivals[0][0]
         for at, change in ((5.0, {"fail_rate": 0.5}), (6.0, {"fail_rate": 0.0}),
-                           (12.0, {"retry_delay_s": 0.5, "fail_next": 40})):  # fmt: skip
+                           (12.0, {"retry_delay_s": 0.5, "fail_rate": 1.0}), (13.0, {"fail_rate": 0.0})):  # fmt: skip
             time.sleep(max(0.0, start + at - time.monotonic()))
             for key, value in change.items():
                 setattr(faults, key, value)
 
     thread = threading.Thread(target=inject, daemon=True)
     thread.start()
-    row = run_client(server, first, ops, rps, side)
+    row = run_client(server, first, ops, rps, side, burst)
     server.faults = Faults()
     start = arrivals[0][0]
     seconds = int(max(t for t, _ in arrivals) - start) + 1
@@ -194,19 +196,20 @@ def main() -> int:
     parser.add_argument("--burst-ops", type=int, default=4_000)
     parser.add_argument("--rps", type=float, default=200.0)
     parser.add_argument("--side", choices=("aio", "sync"), default="aio")
-    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--burst", type=float, default=1.0, help="RequestBudget.burst (default 1)")
+    parser.add_argument("--client", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        target, first, n, rps, side = args.client
-        client(target, int(first), int(n), float(rps), side)
+        target, first, n, rps, side, burst = args.client
+        client(target, int(first), int(n), float(rps), side, float(burst))
         return 0
     from genai_grpc.server import LocalServer
 
     with LocalServer(duration_s=0.0) as server:
         if args.ops:
-            steady(server, args.ops, args.rps, args.side)
+            steady(server, args.ops, args.rps, args.side, args.burst)
         if args.burst_ops:
-            bursts(server, args.ops, args.burst_ops, args.rps, args.side)
+            bursts(server, args.ops, args.burst_ops, args.rps, args.side, args.burst)
     return 0
 
 

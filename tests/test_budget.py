@@ -208,7 +208,7 @@ def test_resource_exhausted_slows_the_fleet_and_nothing_is_lost() -> None:
         assert all(o.succeeded for o in outcomes) and len(outcomes) == 40
         assert len(arrivals) == 45
         # After the first refusal the fleet waited out the RetryInfo pause, then went at <= 50/s.
-        first_refusal = sorted(t for t, _ in arrivals)[0]
+        first_refusal = min(t for t, _ in arrivals)
         later = sorted(t for t, _ in arrivals if t > first_refusal)
         assert_paced(later, first_refusal + 0.2, 50.001, burst=1)
 
@@ -230,6 +230,7 @@ def _fleet(names: list[str], concurrency: int, budget: Budget | None = None, out
 
 def test_the_fleet_sends_only_what_the_budget_allows_and_sleeps_until_the_next_turn() -> None:
     from genai_grpc._generated.google.longrunning import operations_pb2
+
     from genai_grpc._waiting import Reply
 
     names = [f"operations/{i}" for i in range(50)]
@@ -265,6 +266,7 @@ def test_resource_exhausted_in_a_fleet_reaches_the_budget() -> None:
 
 def test_outcomes_mode_ends_every_name_in_one_outcome() -> None:
     from genai_grpc._generated.google.longrunning import operations_pb2
+
     from genai_grpc._waiting import Reply
 
     fleet = _fleet(["operations/ok", "operations/gone", "operations/slow"], concurrency=5, outcomes=True,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable, Generator
 from contextlib import closing
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Callable, cast
+from typing import TYPE_CHECKING, cast
 
 from genai_grpc.cli import _tally
 from genai_grpc.types import Operation, Outcome, PollPolicy
