@@ -26,7 +26,7 @@ from genai_grpc import _convert, _names
 from genai_grpc._budget import Budget
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._routing import Features
-from genai_grpc._waiting import TRANSIENT, Call, Emit, Machine, Plan, Reply, Sleep, Step, wait_for
+from genai_grpc._waiting import MIN_RPC, TRANSIENT, Call, Emit, Machine, Plan, Reply, Sleep, Step, wait_for
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
 
@@ -50,9 +50,11 @@ class Fleet:
         *,
         outcomes: bool = False,
         budget: Budget | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.concurrency = concurrency
         self.timeout = timeout
+        self.deadline = deadline
         self.outcomes = outcomes
         self.budget = budget
         #: Snapshots (watch), finished Operations, and with `outcomes` an Outcome per input.
@@ -91,10 +93,21 @@ class Fleet:
             sent: list[tuple[str, Call]] = []
             while len(sent) < n and budget.take(now):
                 sent.append(self._ready.popleft())
-            self._inflight += len(sent)
-            return sent
+            n = len(sent)
+        else:
+            sent = [self._ready.popleft() for _ in range(n)]
         self._inflight += n
-        return [self._ready.popleft() for _ in range(n)]
+        if self.deadline is not None:
+            sent = [(name, self._fit(call, now)) for name, call in sent]
+        return sent
+
+    def _fit(self, call: Call, now: float) -> Call:
+        """A call that waited for a slot or its turn in the budget, cut to the time left."""
+        left = self.deadline - now if self.deadline is not None else call.timeout
+        if call.timeout <= left:
+            return call
+        left = max(left, MIN_RPC)
+        return Call(call.method, left, None if call.hold is None else min(call.hold, left * 0.9))
 
     def complete(self, name: str, reply: Reply) -> None:
         """A call came back. Without `outcomes`, a permanent APIError of any operation
@@ -228,7 +241,7 @@ def build(
         use_wait=not watch and len(operations) <= concurrency,
         watch=watch,
     )
-    fleet = Fleet(concurrency, timeout, outcomes=outcomes, budget=budget)
+    fleet = Fleet(concurrency, timeout, outcomes=outcomes, budget=budget, deadline=plan.deadline)
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)

@@ -287,3 +287,12 @@ def test_outcomes_mode_ends_every_name_in_one_outcome() -> None:
     slow = ended["operations/slow"]
     assert isinstance(slow.error, errors.OperationTimeoutError) and slow.operation.name == "operations/slow"
     assert set(fleet.ended) == set(ended) and len(fleet.events) == 3
+
+
+def test_a_call_that_waited_for_its_turn_is_cut_to_the_time_left() -> None:
+    budget = Budget(types.RequestBudget(max_rps=1), now=0.0)
+    budget.refused(0.0, 9.0)  # nothing before t=9
+    fleet = _fleet(["operations/a"], concurrency=1, budget=budget, timeout=10.0)
+    assert fleet.start(0.0) == []
+    ((_, call),) = fleet.start(9.0)
+    assert call.timeout == pytest.approx(1.0)  # not the 10 s the wait asked for at t=0
