@@ -2,7 +2,7 @@
 
 Names come from the arguments, `-` standing for standard input (one a line). Every line
 is flushed as soon as it is written, so the output can feed another program. Leaving early
-(Ctrl-C, or the reader closing the pipe) closes the fleet, which cancels its RPCs in flight.
+(Ctrl-C, or a write finding the pipe closed) closes the fleet, which cancels its RPCs in flight.
 """
 
 from __future__ import annotations
