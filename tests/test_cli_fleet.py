@@ -4,6 +4,7 @@ JSON lines read as they arrive, exit codes of mixed outcomes, a closed pipe, Ctr
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import subprocess
@@ -33,13 +34,13 @@ def env(local: Any) -> dict[str, str]:
 
 
 @contextmanager
-def spawn(args: list[str], env: dict[str, str], stdin: str = "") -> Iterator[subprocess.Popen[str]]:
+def spawn(args: list[str], env: dict[str, str], stdin: str = "") -> Iterator[subprocess.Popen[bytes]]:
     """The CLI in a subprocess, `stdin` written to it; killed and its pipes closed at the end."""
     child = subprocess.Popen([sys.executable, "-m", "genai_grpc", *args], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     try:
-        child.stdin.write(stdin)
+        child.stdin.write(stdin.encode())
         child.stdin.close()
         yield child
     finally:
@@ -49,10 +50,28 @@ def spawn(args: list[str], env: dict[str, str], stdin: str = "") -> Iterator[sub
         child.stderr.close()
 
 
-def line_from(stream: IO[str], within: float = 30) -> str:
-    ready, _, _ = select.select([stream], [], [], within)
-    assert ready, f"no line within {within} s"
-    return stream.readline()
+class Lines:
+    """A pipe's lines as they arrive, read straight from its descriptor: a buffered reader
+    could hold a second line in its buffer while select() sees an empty pipe."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._fd, self._buffer = stream.fileno(), b""
+
+    def next(self, within: float = 30) -> str:
+        while b"\n" not in self._buffer:
+            ready, _, _ = select.select([self._fd], [], [], within)
+            assert ready, f"no line within {within} s"
+            chunk = os.read(self._fd, 65536)
+            assert chunk, "the pipe closed before a whole line"
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line.decode()
+
+    def rest(self) -> list[str]:
+        while chunk := os.read(self._fd, 65536):
+            self._buffer += chunk
+        lines, self._buffer = self._buffer.decode().splitlines(), b""
+        return lines
 
 
 def cancel(local: Any, name: str) -> None:
@@ -64,16 +83,17 @@ def test_json_lines_come_as_each_operation_finishes(local: Any, env: dict[str, s
     fast, held = start(local), start(local, duration=3600)
     with spawn(["wait", "-", "--json", "--poll", "0.2"], env, stdin=f"{fast}\n\n{held}\n") as child:
         assert child.stdout is not None
-        first = json.loads(line_from(child.stdout))
+        out = Lines(child.stdout)
+        first = json.loads(out.next())
         assert child.poll() is None  # still waiting for `held`: the line came as `fast` finished
         assert (first["event"], first["name"], first["state"]) == ("done", fast, "SUCCEEDED")
         cancel(local, held)  # only now can `held` finish
-        second = json.loads(line_from(child.stdout))
+        second = json.loads(out.next())
         assert (second["event"], second["name"], second["state"]) == ("done", held, "FAILED")
         assert second["error"]["status"] == "CANCELLED"
         assert child.wait(30) == 1  # one operation failed
-        assert child.stdout.read() == ""
-        assert child.stderr is not None and "2 operations: 1 failed, 1 succeeded" in child.stderr.read()
+        assert out.rest() == []
+        assert child.stderr is not None and "2 operations: 1 failed, 1 succeeded" in child.stderr.read().decode()
 
 
 @pytest.mark.parametrize(("outcomes", "code"), [
@@ -113,11 +133,12 @@ def test_watch_prints_each_change_then_the_end(local: Any, env: dict[str, str]) 
     held = start(local, duration=3600)
     with spawn(["watch", held, start(local), "--json", "--poll", "0.2"], env) as child:
         assert child.stdout is not None
-        seen = [json.loads(line_from(child.stdout)) for _ in range(2)]
+        out = Lines(child.stdout)
+        seen = [json.loads(out.next()) for _ in range(2)]
         progress = [e for e in seen if e["event"] == "progress"]
         assert progress and progress[0]["name"] == held and progress[0]["state"] == "RUNNING"
         cancel(local, held)
-        rest = [json.loads(line) for line in child.stdout.read().splitlines()]
+        rest = [json.loads(line) for line in out.rest()]
         assert child.wait(30) == 1
         ends = [e for e in seen + rest if e["event"] == "done"]
         assert sorted(e["state"] for e in ends) == ["FAILED", "SUCCEEDED"]
@@ -127,21 +148,21 @@ def test_a_closed_pipe_ends_it_quietly(local: Any, env: dict[str, str]) -> None:
     fast, held = start(local), start(local, duration=3600)
     with spawn(["wait", fast, held, "--json", "--poll", "0.2"], env) as child:
         assert child.stdout is not None and child.stderr is not None
-        assert json.loads(line_from(child.stdout))["name"] == fast
+        assert json.loads(Lines(child.stdout).next())["name"] == fast
         child.stdout.close()  # the reader leaves (like `| head -1`)
         cancel(local, held)  # the next line then has nowhere to go
         assert child.wait(30) == 0
-        assert "Traceback" not in child.stderr.read()
+        assert "Traceback" not in child.stderr.read().decode()
 
 
 def test_ctrl_c_cancels_the_fleet_and_exits_130(local: Any, env: dict[str, str]) -> None:
     fast, held = start(local), start(local, duration=3600)
     with spawn(["wait", fast, held, "--json", "--poll", "0.2"], env) as child:
         assert child.stdout is not None and child.stderr is not None
-        assert json.loads(line_from(child.stdout))["name"] == fast
+        assert json.loads(Lines(child.stdout).next())["name"] == fast
         child.send_signal(signal.SIGINT)
         assert child.wait(30) == 130
-        err = child.stderr.read()
+        err = child.stderr.read().decode()
         assert err.rstrip().endswith("genai-grpc: error: interrupted") and "Traceback" not in err
         assert "2 operations: 1 succeeded, 1 running" in err
 
@@ -149,7 +170,7 @@ def test_ctrl_c_cancels_the_fleet_and_exits_130(local: Any, env: dict[str, str])
 def test_names_from_stdin_that_is_empty_is_a_usage_error(env: dict[str, str]) -> None:
     with spawn(["wait", "-"], env, stdin="\n") as child:
         assert child.wait(30) == 2
-        assert child.stderr is not None and "no operation names given" in child.stderr.read()
+        assert child.stderr is not None and "no operation names given" in child.stderr.read().decode()
 
 
 def test_output_dir_takes_one_name(env: dict[str, str]) -> None:
