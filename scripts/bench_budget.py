@@ -1,6 +1,7 @@
 """Benchmark: does a client's request budget hold, measured where it matters, at the server?
 
     python scripts/bench_budget.py [--ops 10000] [--rps 200] [--burst-ops 4000] [--side aio|sync] [--burst 1]
+                                   [--concurrency 100]
 
 The bundled local server runs in this process (a thread) and records the arrival time of
 every call; the client runs in a subprocess (`Client(max_rps=RPS)`, one fleet with
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 PREFIX = "fileSearchStores/bench/operations"
 
 
-def client(target: str, first: int, n: int, rps: float, side: str, burst: float) -> None:
+def client(target: str, first: int, n: int, rps: float, side: str, burst: float, concurrency: int) -> None:
     """The client process: one fleet over the names, under the budget; prints a JSON summary."""
     import asyncio
 
@@ -63,11 +64,12 @@ def client(target: str, first: int, n: int, rps: float, side: str, burst: float)
     with Client(endpoint=target, poll=poll, budget=budget, interceptors=[SyncSends()],
                 aio_interceptors=[Sends()]) as c:  # fmt: skip
         if side == "sync":
-            outcomes = list(c.operations.as_completed(names, timeout=600, return_errors=True))
+            outcomes = list(c.operations.as_completed(names, timeout=600, concurrency=concurrency, return_errors=True))
         else:
             async def main() -> list[Any]:
                 async with c.aio:
-                    return [o async for o in c.aio.operations.as_completed(names, timeout=600, return_errors=True)]
+                    return [o async for o in c.aio.operations.as_completed(
+                        names, timeout=600, concurrency=concurrency, return_errors=True)]
 
             outcomes = asyncio.run(main())
         budget = c._transport.budget
@@ -95,9 +97,10 @@ def store(server: Any, first: int, n: int) -> None:
     ])  # fmt: skip
 
 
-def run_client(server: Any, first: int, n: int, rps: float, side: str, burst: float) -> dict[str, Any]:
+def run_client(server: Any, first: int, n: int, args: argparse.Namespace) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--client", server.address, str(first), str(n), str(rps), side, str(burst)],
+        [sys.executable, __file__, "--client", server.address, str(first), str(n), str(args.rps), args.side,
+         str(args.burst), str(args.concurrency)],
         capture_output=True, text=True, timeout=900, check=True,
     )  # fmt: skip
     row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -125,14 +128,15 @@ def spread(times: list[float], rps: float) -> str:
     return f"p1 {pick[1]}, median {pick[50]}, p99 {pick[99]}; {within:.1%} of windows within 5%"
 
 
-def steady(server: Any, ops: int, rps: float, side: str, burst: float) -> None:
+def steady(server: Any, args: argparse.Namespace) -> None:
+    ops, rps = args.ops, args.rps
     store(server, 0, ops)
     arrivals = server.record_arrivals()
-    row = run_client(server, 0, ops, rps, side, burst)
+    row = run_client(server, 0, ops, args)
     times = [t for t, _ in arrivals]
     most, fewest = windows(times)
     span = max(times) - min(times)
-    print(f"steady ({side}, burst {burst:g}): {ops} operations, {len(times)} calls in {span:.1f} s "
+    print(f"steady ({args.side}, burst {args.burst:g}, concurrency {args.concurrency}): {ops} operations, {len(times)} calls in {span:.1f} s "
           f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}")
     print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
           f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
@@ -144,9 +148,10 @@ def steady(server: Any, ops: int, rps: float, side: str, burst: float) -> None:
     print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
 
 
-def bursts(server: Any, first: int, ops: int, rps: float, side: str, burst: float) -> None:
+def bursts(server: Any, args: argparse.Namespace) -> None:
     from genai_grpc.server import Faults
 
+    first, ops = args.ops, args.burst_ops
     store(server, first, ops)
     arrivals = server.record_arrivals()
     refused: list[float] = []
@@ -173,7 +178,7 @@ def bursts(server: Any, first: int, ops: int, rps: float, side: str, burst: floa
 
     thread = threading.Thread(target=inject, daemon=True)
     thread.start()
-    row = run_client(server, first, ops, rps, side, burst)
+    row = run_client(server, first, ops, args)
     server.faults = Faults()
     start = arrivals[0][0]
     seconds = int(max(t for t, _ in arrivals) - start) + 1
@@ -183,7 +188,7 @@ def bursts(server: Any, first: int, ops: int, rps: float, side: str, burst: floa
         per_s[int(t - start)] += 1
     for t in refused:
         no[min(int(t - start), seconds - 1)] += 1
-    print(f"bursts ({side}): {ops} operations, done {row['done']}, errors {row['errors']}, "
+    print(f"bursts ({args.side}): {ops} operations, done {row['done']}, errors {row['errors']}, "
           f"refusals seen by the client {row['refusals']}")
     print("  second:   " + " ".join(f"{s:>4}" for s in range(seconds)))
     print("  arrived:  " + " ".join(f"{n:>4}" for n in per_s))
@@ -197,19 +202,20 @@ def main() -> int:
     parser.add_argument("--rps", type=float, default=200.0)
     parser.add_argument("--side", choices=("aio", "sync"), default="aio")
     parser.add_argument("--burst", type=float, default=1.0, help="RequestBudget.burst (default 1)")
-    parser.add_argument("--client", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--concurrency", type=int, default=100, help="calls in flight at most (default 100)")
+    parser.add_argument("--client", nargs=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        target, first, n, rps, side, burst = args.client
-        client(target, int(first), int(n), float(rps), side, float(burst))
+        target, first, n, rps, side, burst, concurrency = args.client
+        client(target, int(first), int(n), float(rps), side, float(burst), int(concurrency))
         return 0
     from genai_grpc.server import LocalServer
 
     with LocalServer(duration_s=0.0) as server:
         if args.ops:
-            steady(server, args.ops, args.rps, args.side, args.burst)
+            steady(server, args)
         if args.burst_ops:
-            bursts(server, args.ops, args.burst_ops, args.rps, args.side, args.burst)
+            bursts(server, args)
     return 0
 
 
