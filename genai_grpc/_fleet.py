@@ -24,19 +24,29 @@ from typing import Any, Iterable
 
 from genai_grpc import _convert, _names
 from genai_grpc._budget import Budget
+from genai_grpc._codes import Code
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._routing import Features
-from genai_grpc._waiting import MIN_RPC, TRANSIENT, Call, Emit, Machine, Plan, Reply, Sleep, Step, wait_for
+from genai_grpc._waiting import (
+    MIN_RPC,
+    TRANSIENT,
+    Call,
+    Emit,
+    Machine,
+    Plan,
+    Reply,
+    Sleep,
+    Step,
+    wait_for,
+)
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
-
-_RESOURCE_EXHAUSTED = 8
 
 
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    stub: Operation
+    placeholder: Operation  # what a timeout reports when no snapshot ever came
     method: str = ""
 
 
@@ -76,9 +86,9 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, stub: Operation, now: float) -> None:
+    def add(self, name: str, machine: Machine, placeholder: Operation, now: float) -> None:
         self.names.append(name)
-        self._entries[name] = _Entry(machine, stub)
+        self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
 
     def start(self, now: float) -> list[tuple[str, Call]]:
@@ -119,7 +129,7 @@ class Fleet:
         self.rpcs[key] = self.rpcs.get(key, 0) + 1
         if error is not None and code in TRANSIENT:
             self.retries += 1
-            if code == _RESOURCE_EXHAUSTED and self.budget is not None:
+            if code == Code.RESOURCE_EXHAUSTED and self.budget is not None:
                 self.budget.refused(reply.now, error.retry_delay)
         self._advance(name, reply, reply.now)
 
@@ -168,7 +178,7 @@ class Fleet:
         except OperationTimeoutError as exc:
             del self._entries[name]
             if not exc.pending:
-                exc.pending = (entry.stub,)
+                exc.pending = (entry.placeholder,)
             if self.outcomes:
                 self._end(Outcome(name, exc.operation, exc))
             else:
@@ -200,14 +210,6 @@ def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | Non
         if name not in out or out[name] is None:
             out[name] = item if isinstance(item, Operation) else None
     return out
-
-
-def check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
-        raise ValueError(f"timeout must be None or a number of seconds >= 0, got {timeout!r}")
-    return float(timeout)
 
 
 def build(
@@ -245,6 +247,6 @@ def build(
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)
-        stub = known if known is not None else convert(operations_pb2.Operation(name=name))
-        fleet.add(name, wait_for(name, convert, plan, features, now, known), stub, now)
+        placeholder = known if known is not None else convert(operations_pb2.Operation(name=name))
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
     return fleet

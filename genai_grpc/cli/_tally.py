@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _schema
 from genai_grpc.cli._human import clean
 from genai_grpc.errors import APIError
@@ -21,7 +22,7 @@ def label(outcome: Outcome) -> str:
     """SUCCEEDED, FAILED, DONE-EMPTY, NOT_FOUND, TIMED_OUT or ERROR (another failed call)."""
     error = outcome.error
     if isinstance(error, APIError):
-        return NOT_FOUND if error.grpc_code == _exit.GRPC_NOT_FOUND else CALL_FAILED
+        return NOT_FOUND if error.grpc_code == Code.NOT_FOUND else CALL_FAILED
     if error is not None:
         return TIMED_OUT
     assert outcome.operation is not None
