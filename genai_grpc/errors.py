@@ -1,6 +1,6 @@
 """The errors genai_grpc raises. Every failed call ends in exactly one of these::
 
-    APIError                 a call failed; .code (HTTP), .status, .message, .details
+    APIError                 a call (or a download) failed; .code (HTTP), .status, .message, .details
     ├── ClientError          4xx: the request was wrong (404 not found, 400, 401, 403, 429 ...)
     └── ServerError          5xx: the server or the network failed (500, 501, 503, 504)
 
@@ -20,12 +20,19 @@ from genai_grpc.types import status_name
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code"]
+__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "from_http", "http_code"]
 
 # google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
 _HTTP = {
     0: 200, 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
     9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+}  # fmt: skip
+
+
+# HTTP status -> google.rpc.Code number, for answers that name no status of their own.
+_GRPC = {
+    400: 3, 401: 16, 403: 7, 404: 5, 409: 10, 412: 9, 416: 11, 429: 8, 499: 1,
+    500: 13, 501: 12, 502: 14, 503: 14, 504: 4,
 }  # fmt: skip
 
 
@@ -99,6 +106,18 @@ def from_status(
 ) -> APIError:
     """Build the error for a failed call from its gRPC status."""
     code = http_code(grpc_code)
+    cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
+    return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+def from_http(
+    code: int, message: str, *, status: str | None = None, details: tuple[dict[str, Any], ...] = ()
+) -> APIError:
+    """Build the error for a failed HTTP answer (a download): ClientError for 4xx, ServerError
+    for 5xx; `status` is the google.rpc name the answer gave (e.g. "NOT_FOUND"), if any."""
+    grpc_code = next((n for n in range(1, 17) if status_name(n) == status), None)
+    if grpc_code is None:
+        grpc_code = _GRPC.get(code, 9 if 400 <= code < 500 else 2)  # FAILED_PRECONDITION / UNKNOWN
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
 

@@ -13,6 +13,8 @@ gcs_uri or file_name (import file) or in the display_name (upload):
 - ``[shape:gemini]`` / ``[shape:vertex]``: the response is a ``google.protobuf.Struct`` in
   that backend's JSON shape instead of a ``genai_grpc.v1.GenerateVideosResponse``.
 - ``[duration:S]``: the operation takes S seconds instead of the server's default.
+- ``[uri]``: videos are served by address (as ``config.return_uri``), from the server's
+  HTTP file port.
 
 Other bracketed text is left alone; a known marker with a bad value is a bad request.
 """
@@ -44,7 +46,7 @@ CODES = {
     "DATA_LOSS": 15,
     "UNAUTHENTICATED": 16,
 }
-_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration)(?::([^\]]*))?\]", re.IGNORECASE)
+_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration|uri)(?::([^\]]*))?\]", re.IGNORECASE)
 
 
 class MarkerError(ValueError):
@@ -61,6 +63,7 @@ class Outcome:
     empty: bool = False
     shape: str = "proto"
     duration_s: float | None = None
+    uri: bool = False
 
 
 def parse_outcome(text: str) -> Outcome:
@@ -83,8 +86,8 @@ def code_number(name: str) -> int:
 
 
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
-    if kind == "empty":
-        return {"empty": True}
+    if kind in ("empty", "uri"):
+        return {kind: True}
     if kind == "fail":
         if value.lower() == "safety":
             return {"fail_code": CODES["INVALID_ARGUMENT"], "safety": True}

@@ -18,6 +18,8 @@ from genai_grpc.server._store import NewOperation
 
 MAX_VIDEOS = 4
 MAX_VIDEO_BYTES = 128 << 20
+#: Videos served by address are streamed by the file server, never held in a message.
+MAX_URI_VIDEO_BYTES = 1 << 30
 MAX_VIDEO_SECONDS = 60
 _MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _STORE = re.compile(r"^fileSearchStores/[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -66,9 +68,17 @@ def _videos(request: Any) -> Any:
         raise RequestError("prompt is empty")
     config = request.config
     _bounded("config.number_of_videos", config.number_of_videos, MAX_VIDEOS)
-    _bounded("config.video_size_bytes", config.video_size_bytes, MAX_VIDEO_BYTES)
+    by_uri = config.return_uri or _marks_uri(request.prompt)
+    _bounded("config.video_size_bytes", config.video_size_bytes, MAX_URI_VIDEO_BYTES if by_uri else MAX_VIDEO_BYTES)
     _bounded("config.duration_seconds", config.duration_seconds, MAX_VIDEO_SECONDS)
     return request
+
+
+def _marks_uri(prompt: str) -> bool:
+    try:
+        return parse_outcome(prompt).uri
+    except MarkerError:
+        return False  # reported once the request is valid
 
 
 def _import(request: Any) -> Any:

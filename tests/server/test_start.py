@@ -45,10 +45,10 @@ def test_64_mib_video(ops: Any, genai: Any) -> None:
     assert len(response(op).generated_videos[0].video.data) == 64 * MiB
 
 
-def test_return_uri(ops: Any, genai: Any) -> None:
+def test_return_uri(ops: Any, genai: Any, server: Any) -> None:
     op = get(ops, video(genai, return_uri=True).name)
     only = response(op).generated_videos[0].video
-    assert only.uri == video_uri(op.name, 0) and not only.data
+    assert only.uri == video_uri(server.files_url, op.name, 0) and not only.data
 
 
 def test_model_name_may_carry_its_prefix(genai: Any) -> None:
@@ -98,7 +98,7 @@ def test_gemini_shape(ops: Any, genai: Any) -> None:
         )
     )
     inner = body["generateVideoResponse"]
-    assert inner["generatedSamples"][0]["video"]["uri"].startswith("genai-grpc://")
+    assert inner["generatedSamples"][0]["video"]["uri"].startswith("http://127.0.0.1:")
     assert inner["raiMediaFilteredCount"] == 1
 
 
