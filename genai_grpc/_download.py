@@ -80,6 +80,11 @@ def source(file: object) -> Source:
 
 def first_hop(uri: str, config: ClientConfig) -> Hop:
     """The first GET for `uri`; ValueError for a URI that cannot or may not be fetched."""
+    if uri.startswith("gs://") and config.auth != "google":
+        raise ValueError(
+            f"{uri} is read through Cloud Storage with Google credentials, and this client has "
+            "none: use a Vertex AI client (vertexai=True) with access to the bucket"
+        )
     url = storage_url(uri) if uri.startswith("gs://") else uri
     parts = _split(url, "uri", ValueError)
     if parts.scheme == "http" and not (is_loopback(parts.hostname or "") or _plaintext_endpoint(parts.hostname, config)):

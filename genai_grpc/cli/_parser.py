@@ -103,7 +103,8 @@ def _common() -> argparse.ArgumentParser:
 
 def _saving(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", metavar="DIR",
-                        help="save inline videos of a finished operation as DIR/video_N.EXT")
+                        help="save the videos of a finished operation as DIR/video_N.EXT "
+                             "(those served by address are downloaded)")
     parser.add_argument("--force", action="store_true", help="with --output-dir: overwrite existing files")
 
 
