@@ -31,7 +31,7 @@ from genai_grpc.types import GeneratedVideo, Video
 
 STORAGE_HOST = "storage.googleapis.com"
 MAX_REDIRECTS = 10
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 256 << 10
 #: How much of a failed answer's body is read for its error message.
 ERROR_BODY_BYTES = 64 << 10
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -297,16 +297,19 @@ def _read_some(response: Any) -> bytes:
 
 
 def _abort(response: Any) -> None:
-    """Close a response from another thread, waking a read blocked on its socket."""
+    """Wake a read blocked on the response's socket, from another thread: shut the socket
+    down for reading (urllib3's own shutdown() where it has one). The response is closed by
+    the reading thread: closing it here would wait for that read to end."""
     raw = getattr(response, "raw", None)
-    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
+    try:
+        if callable(getattr(raw, "shutdown", None)):
+            raw.shutdown()
+            return
+    except (ValueError, RuntimeError, OSError):
+        pass
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-    try:
-        response.close()
-    except Exception:  # noqa: BLE001, S110 - the worker sees the stop flag either way
-        pass
