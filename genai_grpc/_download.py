@@ -81,9 +81,10 @@ def source(file: object) -> Source:
 def first_hop(uri: str, config: ClientConfig) -> Hop:
     """The first GET for `uri`; ValueError for a URI that cannot or may not be fetched."""
     if uri.startswith("gs://") and config.auth != "google":
+        has = "an API key" if config.auth == "api_key" else "no credentials"
         raise ValueError(
-            f"{uri} is read through Cloud Storage with Google credentials, and this client has "
-            "none: use a Vertex AI client (vertexai=True) with access to the bucket"
+            f"{uri} is read through Cloud Storage with Google credentials (OAuth), and this client "
+            f"has {has}: use a Vertex AI client with a project (and credentials with access to the bucket)"
         )
     url = storage_url(uri) if uri.startswith("gs://") else uri
     parts = _split(url, "uri", ValueError)

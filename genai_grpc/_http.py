@@ -301,9 +301,10 @@ def _abort(response: Any) -> None:
     down for reading (urllib3's own shutdown() where it has one). The response is closed by
     the reading thread: closing it here would wait for that read to end."""
     raw = getattr(response, "raw", None)
+    shutdown = getattr(raw, "shutdown", None)  # urllib3 >= 2.3
     try:
-        if callable(getattr(raw, "shutdown", None)):
-            raw.shutdown()
+        if callable(shutdown):
+            shutdown()
             return
     except (ValueError, RuntimeError, OSError):
         pass

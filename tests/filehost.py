@@ -101,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         host = self.server.host
         host.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
         route = host.routes.get(urlsplit(self.path).path) or Route(404, b'{"error": {"code": 404, "message": "no route"}}')
@@ -134,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x")
             self.wfile.flush()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

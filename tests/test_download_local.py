@@ -88,7 +88,7 @@ def test_the_file_port_checks_the_api_key_in_a_header(local: LocalServer, tmp_pa
             keyless.files.download(file=video)
         assert caught.value.code == 401 and caught.value.status == "UNAUTHENTICATED"
         with pytest.raises(urllib.error.HTTPError) as in_url:  # a key in the URL does not count
-            urllib.request.urlopen(f"{video.uri}?key={KEY}", timeout=30)  # noqa: S310 - loopback
+            urllib.request.urlopen(f"{video.uri}?key={KEY}", timeout=30)
         assert in_url.value.code == 401
         in_url.value.close()
     finally:
