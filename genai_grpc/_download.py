@@ -19,7 +19,6 @@ strips Authorization on a host change but not x-goog-api-key, hence no automatic
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -160,6 +159,8 @@ def http_error(status: int, body: bytes, url: str) -> APIError:
 
 
 def _body_error(body: bytes) -> tuple[str, str | None, tuple[dict[str, Any], ...]]:
+    import json  # only when a download fails: `genai-grpc get` never imports json
+
     text = body[:ERROR_BODY_BYTES].decode("utf-8", "replace")
     try:
         error = json.loads(text).get("error")

@@ -1,7 +1,8 @@
 """The HTTP shell of downloads: requests (google-auth's transport) moves the bytes, _download
 decides everything else. One implementation: client.aio runs the same code in a worker thread.
 
-requests is imported at the first download, not with the client: most programs never download.
+requests (and what only downloads need) is imported at the first download, not with the
+client: most programs never download.
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ import asyncio
 import logging
 import os
 import re
-import socket
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from genai_grpc import _channel, _config, _download, _names
-from genai_grpc._atomic import AtomicFile
 from genai_grpc._config import ClientConfig
 from genai_grpc.errors import APIError, ClientError, ServerError
 
@@ -145,6 +143,8 @@ class Download:
             raise _download.http_error(status, body, hop.url)
 
     def _deliver(self, chunks: Iterable[bytes | memoryview], total: int | None, stop: Stop) -> bytes | int:
+        from genai_grpc._atomic import AtomicFile
+
         sink: _Buffer | AtomicFile = _Buffer() if self._path is None else AtomicFile(self._path, overwrite=self._overwrite)
         with sink:
             done = 0
@@ -212,6 +212,8 @@ class _Sessions:
     (made only when a hop may carry them). Closes both, and the CA file, on exit."""
 
     def __init__(self, config: ClientConfig, google: GoogleCredentials, timeout: float) -> None:
+        import tempfile
+
         import requests
 
         self._config, self._google, self._timeout = config, google, timeout
@@ -310,6 +312,8 @@ def _abort(response: Any) -> None:
         pass
     sock = getattr(getattr(raw, "connection", None), "sock", None)
     if sock is not None:
+        import socket
+
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:

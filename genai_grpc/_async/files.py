@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import overload
+from typing import TYPE_CHECKING, Any, overload
 
-from genai_grpc import _http
 from genai_grpc._config import ClientConfig
 from genai_grpc.types import GeneratedVideo, Video
+
+if TYPE_CHECKING:
+    from genai_grpc._http import Progress
 
 FileInput = Video | GeneratedVideo | str
 
@@ -17,23 +19,23 @@ class AsyncFiles:
 
     def __init__(self, config: ClientConfig) -> None:
         self._config = config
-        self._google = _http.GoogleCredentials(config)
+        self._google: Any = None  # the credentials holder, made at the first download
 
     @overload
     async def download(
-        self, *, file: FileInput, path: None = None, progress: _http.Progress | None = None,
+        self, *, file: FileInput, path: None = None, progress: Progress | None = None,
         overwrite: bool = True, timeout: float | None = None,
     ) -> bytes: ...  # fmt: skip
 
     @overload
     async def download(
-        self, *, file: FileInput, path: str | os.PathLike[str], progress: _http.Progress | None = None,
+        self, *, file: FileInput, path: str | os.PathLike[str], progress: Progress | None = None,
         overwrite: bool = True, timeout: float | None = None,
     ) -> int: ...  # fmt: skip
 
     async def download(
         self, *, file: FileInput, path: str | os.PathLike[str] | None = None,
-        progress: _http.Progress | None = None, overwrite: bool = True, timeout: float | None = None,
+        progress: Progress | None = None, overwrite: bool = True, timeout: float | None = None,
     ) -> bytes | int:  # fmt: skip
         """The bytes of a video: `file` is a types.Video (or GeneratedVideo) or a URI string.
 
@@ -51,6 +53,10 @@ class AsyncFiles:
         Raises ClientError / ServerError with the HTTP status for a failed answer (404, 500,
         ...) or a redirect it will not follow, ValueError / TypeError for bad arguments.
         """
+        from genai_grpc import _http  # imported at the first download: most programs never download
+
+        if self._google is None:
+            self._google = _http.GoogleCredentials(self._config)
         job = _http.AsyncDownload(
             self._config, self._google, file, path=path, progress=progress, overwrite=overwrite, timeout=timeout
         )
