@@ -47,7 +47,8 @@ class AsyncFiles:
         With `path`, the bytes are streamed to a temporary file beside it, then renamed into
         place (memory stays flat whatever the size); returns the number of bytes written.
         `overwrite=False` raises FileExistsError instead of replacing a file. `progress` is
-        called with (bytes so far, total or None) after each chunk. `timeout` (seconds,
+        called with (bytes so far, total or None) after each chunk (for client.aio, from the
+        worker thread the download runs in). `timeout` (seconds,
         default: the client's) bounds connecting and each read, not the whole download.
 
         Raises ClientError / ServerError with the HTTP status for a failed answer (404, 500,
