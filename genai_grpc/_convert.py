@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, TypeVar, overload
 from google.protobuf import descriptor_pool, message_factory, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
-from genai_grpc import _shapes, _wire
+from genai_grpc import _google_wire, _shapes, _wire
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.types import (
@@ -43,6 +43,8 @@ _NAME_RULES: tuple[tuple[re.Pattern[str], type[Operation]], ...] = (
     (re.compile(r"^fileSearchStores/[^/]+/upload/operations/[^/]+$"), UploadToFileSearchStoreOperation),
     (re.compile(r"^fileSearchStores/[^/]+/operations/[^/]+$"), ImportFileOperation),
 )  # fmt: skip
+#: Google's published messages that hold a video response (see _google_wire).
+_GOOGLE_VIDEO_RESPONSES = frozenset({_google_wire.GEMINI_RESPONSE, _google_wire.VERTEX_RESPONSE})
 
 
 def type_name(type_url: str) -> str:
@@ -191,10 +193,13 @@ _RESPONSES: dict[str, Decoder] = {
     "genai_grpc.v1.GenerateVideosResponse": decode_videos_response,
     "genai_grpc.v1.ImportFileResponse": _import_response,
     "genai_grpc.v1.UploadToFileSearchStoreResponse": _upload_response,
+    _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,
+    _google_wire.VERTEX_RESPONSE: _google_wire.decode_vertex_response,
     _STRUCT: decode_struct,
 }
 _METADATA: dict[str, Decoder] = {
     "genai_grpc.v1.OperationMetadata": decode_operation_metadata,
+    _google_wire.GEMINI_METADATA: _google_wire.decode_gemini_metadata,
     _STRUCT: decode_struct,
 }
 
@@ -298,6 +303,8 @@ def class_for(name: str, response_type_url: str = "") -> type[Operation]:
     # Cached: the same names are polled again and again, and the name rules are regexes.
     if response_type_url:
         response_name = type_name(response_type_url)
+        if response_name in _GOOGLE_VIDEO_RESPONSES:
+            return GenerateVideosOperation
         for cls in _OPERATION_CLASSES:
             if cls.response_type == response_name:
                 return cls
@@ -334,11 +341,17 @@ def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, Unk
 #: An Operation answer at least this large is looked at for a video before protobuf parses it.
 LARGE_ANSWER = 1 << 20
 _VIDEOS = "genai_grpc.v1.GenerateVideosResponse"
+#: The responses a large answer is read for, with the wire-reading decoder each needs.
+_LARGE: dict[str, Decoder] = {
+    _VIDEOS: decode_videos_response,
+    _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,
+}
 
 
 class LargeOperation:
-    """A large google.longrunning.Operation answer carrying a GenerateVideosResponse, kept
-    as wire bytes until to_operation decodes it.
+    """A large google.longrunning.Operation answer carrying a video response (genai_grpc's
+    GenerateVideosResponse or the Gemini API's PredictLongRunningResponse), kept as wire
+    bytes until to_operation decodes it.
 
     protobuf would copy the video into its arena while grpc still holds the message's own
     buffers; this way the only copy is made by to_operation, after grpc has let go of them.
@@ -372,8 +385,8 @@ class LargeOperation:
 def parse_operation(data: bytes) -> Any:
     """grpc's response deserializer for the RPCs that answer an Operation (Get, Wait, Vertex
     AI's FetchPredictOperation): Operation.FromString, except that a large answer carrying
-    a GenerateVideosResponse becomes a LargeOperation. Raises what FromString raises."""
-    if len(data) >= LARGE_ANSWER and _RESPONSES.get(_VIDEOS) is decode_videos_response:
+    a video response (see _LARGE) becomes a LargeOperation. Raises what FromString raises."""
+    if len(data) >= LARGE_ANSWER:
         try:
             return _large_operation(data)
         except _wire.Unusual:
@@ -399,8 +412,9 @@ def _large_operation(data: bytes) -> LargeOperation:
             value = _wire.chunk(field)
         else:
             raise _wire.Unusual
-    if type_name(type_url) != _VIDEOS:
-        raise _wire.Unusual
+    name = type_name(type_url)
+    if name not in _LARGE or _RESPONSES.get(name) is not _LARGE[name]:
+        raise _wire.Unusual  # not a video, or a registered decoder that wants protobuf's bytes
     try:
         pb = operations_pb2.Operation.FromString(data[:start] + data[end:])
     except DecodeError:

@@ -16,6 +16,7 @@ __all__ = [
     "GenerateVideosOperation",
     "GenerateVideosResponse",
     "GeneratedVideo",
+    "Image",
     "ImportFileOperation",
     "ImportFileResponse",
     "ImportFileSource",
@@ -27,6 +28,8 @@ __all__ = [
     "UploadToFileSearchStoreOperation",
     "UploadToFileSearchStoreResponse",
     "Video",
+    "VideoGenerationMask",
+    "VideoGenerationReferenceImage",
 ]
 
 _STATUS_NAMES = (
@@ -135,17 +138,62 @@ class ImportFileSource:
 
 
 @dataclass(frozen=True, slots=True)
-class GenerateVideosConfig:
-    """Options for generate_videos. Fields left None take the server's defaults.
+class Image:
+    """An input image: inline bytes or a Cloud Storage URI (Vertex AI only), as google-genai's."""
 
-    `video_size_bytes` and `return_uri` are genai_grpc extensions the local server honours
-    (to test large payloads and videos served by address).
+    gcs_uri: str | None = None
+    image_bytes: bytes | None = None
+    mime_type: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Image(gcs_uri={self.gcs_uri!r}, image_bytes={_size(self.image_bytes)}, mime_type={self.mime_type!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationReferenceImage:
+    """An image the video should follow; `reference_type` e.g. "ASSET" or "STYLE"."""
+
+    image: Image | None = None
+    reference_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationMask:
+    """A mask image and how to apply it (`mask_mode`, e.g. "INSERT"); Vertex AI only."""
+
+    image: Image | None = None
+    mask_mode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateVideosConfig:
+    """Options for generate_videos, with google-genai's names. Fields left None take the
+    server's defaults. A field the chosen backend does not take raises ValueError when the
+    request is built (README: "What each method sends").
+
+    `video_size_bytes` and `return_uri` are options of genai_grpc's local server only (to
+    test large payloads and videos served by address); they are refused for Google's hosts.
     """
 
     number_of_videos: int | None = None
+    output_gcs_uri: str | None = None
+    fps: int | None = None
     duration_seconds: int | None = None
+    seed: int | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
+    person_generation: str | None = None
+    pubsub_topic: str | None = None
+    negative_prompt: str | None = None
+    enhance_prompt: bool | None = None
+    generate_audio: bool | None = None
+    last_frame: Image | None = None
+    reference_images: tuple[VideoGenerationReferenceImage, ...] | None = None
+    mask: VideoGenerationMask | None = None
+    compression_quality: str | None = None
+    labels: Mapping[str, str] | None = None
+    webhook_config: Any = None
+    resize_mode: str | None = None
     video_size_bytes: int | None = None
     return_uri: bool | None = None
 

@@ -45,11 +45,19 @@ def start(local: Any, prompt: str = "a cat", duration: float = 0.0, **config: An
     return op.name
 
 
+def start_import(local: Any, duration: float) -> str:
+    """Start a file import on `local` (it reports progress; video operations, like the
+    Gemini API's, carry empty metadata); returns its name."""
+    with Client(endpoint=local.address) as client:
+        source = {"file_name": f"files/doc [duration:{duration}]"}
+        return client.file_search_stores.import_file(store="fileSearchStores/cli", source=source).name
+
+
 # -- wait ------------------------------------------------------------------------------------
 
 
 def test_wait_prints_only_the_result_when_stderr_is_not_a_terminal(local: Any, env: dict[str, str]) -> None:
-    name = start(local, duration=1.0)
+    name = start_import(local, duration=1.0)
     out = cli("wait", name, "--timeout", "20", "--poll", "0.2", env=env)
     assert out.returncode == 0 and out.stderr == ""
     assert "state     SUCCEEDED" in out.stdout and "progress  100%" in out.stdout
@@ -122,7 +130,7 @@ def run_on_terminal(args: list[str], env: dict[str, str], limit: float = 20) -> 
 
 
 def test_wait_draws_a_progress_bar_on_a_terminal(local: Any, env: dict[str, str]) -> None:
-    name = start(local, duration=2.0)
+    name = start_import(local, duration=2.0)
     code, stdout, drawn = run_on_terminal(["wait", name, "--timeout", "20", "--poll", "0.2"], env)
     assert code == 0 and "state     SUCCEEDED" in stdout
     frames = [f for f in drawn.decode().split("\r\x1b[K") if f]

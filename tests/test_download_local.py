@@ -46,10 +46,16 @@ def made(client: Client, prompt: str = "a cat", **config: Any) -> types.Generate
     return client.operations.wait(op, timeout=30)
 
 
-def expected(video: types.GeneratedVideo, size: int, seconds: int = 8) -> bytes:
-    """What the server made for this video: its MP4, from the seed it reports."""
-    assert video.generation_seed is not None
-    return make_mp4(video.generation_seed, size, seconds)
+def seed(server: LocalServer, op: types.Operation, index: int) -> int:
+    """The seed the server made video `index` of `op` from (the Gemini API reports none)."""
+    record = server.store.get(op.name)
+    assert record is not None
+    return record.seed + index
+
+
+def expected(server: LocalServer, op: types.Operation, index: int, size: int, seconds: int = 8) -> bytes:
+    """What the server made: the MP4 of that seed, size and length."""
+    return make_mp4(seed(server, op, index), size, seconds)
 
 
 @pytest.mark.parametrize("ask", [{"return_uri": True}, {"prompt": "a cat [uri]"}])
@@ -60,12 +66,12 @@ def test_a_video_served_by_address_downloads_byte_identical(client: Client, loca
     first, second = op.response.generated_videos
     assert first.video is not None and first.video.data is None
     assert first.video.uri is not None and first.video.uri.startswith(local.files_url + "/files/")
-    assert client.files.download(file=first) == expected(first, 3 * MiB)
+    assert client.files.download(file=first) == expected(local, op, 0, 3 * MiB)
     aio = asyncio.run(client.aio.files.download(file=second.video.uri if second.video else ""))
-    assert aio == expected(second, 3 * MiB) and aio != client.files.download(file=first)
+    assert aio == expected(local, op, 1, 3 * MiB) and aio != client.files.download(file=first)
 
 
-def test_save_through_the_client(client: Client, tmp_path: Path) -> None:
+def test_save_through_the_client(client: Client, local: LocalServer, tmp_path: Path) -> None:
     op = made(client, "[uri]", duration_seconds=4)
     assert op.response is not None
     [generated] = op.response.generated_videos
@@ -73,7 +79,7 @@ def test_save_through_the_client(client: Client, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="download it first"):
         generated.video.save(tmp_path / "v.mp4")
     generated.video.save(tmp_path / "v.mp4", client=client)
-    assert (tmp_path / "v.mp4").read_bytes() == expected(generated, 0, 4)
+    assert (tmp_path / "v.mp4").read_bytes() == expected(local, op, 0, 0, 4)
 
 
 def test_the_file_port_checks_the_api_key_in_a_header(local: LocalServer, tmp_path: Path) -> None:
@@ -118,8 +124,8 @@ def test_wait_output_dir_downloads_videos_served_by_address(client: Client, loca
     assert out.returncode == 0, out.stderr
     files = [str(tmp_path / f"video_{i}.mp4") for i in (0, 1)]
     assert json.loads(out.stdout)["files"] == files
-    for path, generated in zip(files, op.response.generated_videos):
-        assert Path(path).read_bytes() == expected(generated, MiB)
+    for index, path in enumerate(files):
+        assert Path(path).read_bytes() == expected(local, op, index, MiB)
     again = cli("wait", op.name, "--timeout", "30", "--output-dir", str(tmp_path), env=env)
     assert again.returncode == 2 and "exists; pass --force" in again.stderr
     assert cli("get", op.name, "--output-dir", str(tmp_path), "--force", env=env).returncode == 0
@@ -150,6 +156,7 @@ def test_a_download_failure_in_the_cli_is_one_line(client: Client, local: LocalS
 
 
 def test_serve_prints_its_file_port(tmp_path: Path) -> None:
+    made_here: list[bytes] = []
     with spawned("--duration", "0") as (proc, address):
         line = proc.stdout.readline().strip()
         assert line.startswith("files: http://127.0.0.1:")
@@ -159,10 +166,12 @@ def test_serve_prints_its_file_port(tmp_path: Path) -> None:
             assert generated.video is not None and generated.video.uri is not None
             assert generated.video.uri.startswith(line.removeprefix("files: ") + "/files/")
             assert client.files.download(file=generated, path=tmp_path / "v.mp4") == 2 * MiB
-    assert (tmp_path / "v.mp4").read_bytes() == expected(generated, 2 * MiB)
+            made_here.append(client.files.download(file=generated))
+    assert (tmp_path / "v.mp4").read_bytes() == made_here[0]
+    assert made_here[0][4:8] == b"ftyp" and len(made_here[0]) == 2 * MiB
 
 
-def test_256_mib_from_the_local_server_in_bounded_memory(client: Client, tmp_path: Path) -> None:
+def test_256_mib_from_the_local_server_in_bounded_memory(client: Client, local: LocalServer, tmp_path: Path) -> None:
     size = 256 * MiB
     op = made(client, "[uri]", video_size_bytes=size)
     [generated] = op.response.generated_videos  # type: ignore[union-attr]
@@ -175,7 +184,6 @@ def test_256_mib_from_the_local_server_in_bounded_memory(client: Client, tmp_pat
     with open(tmp_path / "big.mp4", "rb") as f:
         while block := f.read(MiB):
             digest.update(block)
-    assert generated.generation_seed is not None
-    for chunk in mp4_chunks(generated.generation_seed, size)[1]:
+    for chunk in mp4_chunks(seed(local, op, 0), size)[1]:
         want.update(chunk)
     assert digest.hexdigest() == want.hexdigest()

@@ -11,6 +11,9 @@ import grpc.aio
 from genai_grpc import _channel, _names, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+    prediction_service_pb2_grpc as gemini_prediction_pb2_grpc,
+)
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
@@ -46,6 +49,7 @@ class AsyncTransport:
                     "operations": operations_pb2_grpc.OperationsStub(channel),
                     "genai": service_pb2_grpc.GenAIStub(channel),
                     "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
+                    "gemini_prediction": gemini_prediction_pb2_grpc.PredictionServiceStub(channel),
                 }
                 _channel.read_operations_lazily(self._stubs, channel)
             return self._stubs

@@ -11,10 +11,11 @@ gcs_uri or file_name (import file) or in the display_name (upload):
   ``rai_media_filtered_count`` and ``rai_media_filtered_reasons``.
 - ``[empty]``: the operation finishes with neither response nor error.
 - ``[shape:gemini]`` / ``[shape:vertex]``: the response is a ``google.protobuf.Struct`` in
-  that backend's JSON shape instead of a ``genai_grpc.v1.GenerateVideosResponse``.
+  that backend's JSON shape instead of the backend's own type (``[shape:proto]``: the Gemini
+  API's ``PredictLongRunningResponse``; Vertex AI's ops are always in its JSON shape).
+- ``[uri]``: the videos are returned by address (URI) instead of inline, as the
+  ``return_uri`` option does, served from the server's HTTP file port.
 - ``[duration:S]``: the operation takes S seconds instead of the server's default.
-- ``[uri]``: videos are served by address (as ``config.return_uri``), from the server's
-  HTTP file port.
 
 Other bracketed text is left alone; a known marker with a bad value is a bad request.
 """
@@ -63,7 +64,7 @@ class Outcome:
     empty: bool = False
     shape: str = "proto"
     duration_s: float | None = None
-    uri: bool = False
+    return_uri: bool = False
 
 
 def parse_outcome(text: str) -> Outcome:
@@ -86,8 +87,10 @@ def code_number(name: str) -> int:
 
 
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
-    if kind in ("empty", "uri"):
-        return {kind: True}
+    if kind == "empty":
+        return {"empty": True}
+    if kind == "uri":
+        return {"return_uri": True}
     if kind == "fail":
         if value.lower() == "safety":
             return {"fail_code": CODES["INVALID_ARGUMENT"], "safety": True}

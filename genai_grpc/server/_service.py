@@ -1,4 +1,7 @@
-"""The gRPC shell: google.longrunning.Operations and genai_grpc.v1.GenAI on grpc.aio.
+"""The gRPC shell on grpc.aio: google.longrunning.Operations, the Gemini API's and Vertex AI's
+PredictionService (PredictLongRunning; FetchPredictOperation), and the local server's own
+genai_grpc.v1.GenAI (file search store import and upload, which Google publishes no gRPC
+definition for).
 
 Decisions live in the pure modules; this one moves messages, injects faults and turns
 errors into statuses (with `grpc-status-details-bin` when there are details).
@@ -19,14 +22,14 @@ from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
-from genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2 import (
-    FetchPredictOperationRequest,
-)
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
-from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
+from genai_grpc.server._build import IMPORT, UPLOAD, build
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import RequestError, parse_list
+from genai_grpc.server._predict import GEMINI_SERVICE, VERTEX_VIDEOS, VIDEOS
 from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
 from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
@@ -154,10 +157,15 @@ class Service:
         name = _vertex.fetch_name(request.endpoint, request.operation_name)
         return await self.get_operation(operations_pb2.GetOperationRequest(name=name), context)
 
-    # genai_grpc.v1.GenAI
+    async def predict_long_running_vertex(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return self._start(VERTEX_VIDEOS, request)
 
-    async def generate_videos(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    # google.ai.generativelanguage.v1beta.PredictionService
+
+    async def predict_long_running(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         return self._start(VIDEOS, request)
+
+    # genai_grpc.v1.GenAI (the local server's own)
 
     async def import_file(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         return self._start(IMPORT, request)
@@ -181,14 +189,19 @@ class Service:
                 "WaitOperation": self._method(self.wait_operation, ops.WaitOperationRequest, True),
             },
             _vertex.SERVICE: {
+                "PredictLongRunning": self._method(
+                    self.predict_long_running_vertex, vertex_pb2.PredictLongRunningRequest, True
+                ),
                 "FetchPredictOperation": self._method(
-                    self.fetch_predict_operation, FetchPredictOperationRequest, True
+                    self.fetch_predict_operation, vertex_pb2.FetchPredictOperationRequest, True
+                ),
+            },
+            GEMINI_SERVICE: {
+                "PredictLongRunning": self._method(
+                    self.predict_long_running, gemini_pb2.PredictLongRunningRequest, True
                 ),
             },
             "genai_grpc.v1.GenAI": {
-                "GenerateVideos": self._method(
-                    self.generate_videos, genai.GenerateVideosRequest, True
-                ),
                 "ImportFile": self._method(self.import_file, genai.ImportFileRequest, True),
                 "UploadToFileSearchStore": self._method(
                     self.upload_to_file_search_store, genai.UploadToFileSearchStoreRequest, True
