@@ -33,7 +33,8 @@ class AtomicFile:
         directory = os.path.dirname(os.path.abspath(self.path))
         fd, self._temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(self.path)}.", suffix=".part")
         self._file = os.fdopen(fd, "wb")
-        os.fchmod(fd, _MODE)  # mkstemp's 0600 would make the result unreadable to others
+        if hasattr(os, "fchmod"):  # mkstemp's 0600 would make the result unreadable to others
+            os.fchmod(fd, _MODE)
         self._done = False
 
     def write(self, chunk: bytes | memoryview) -> None:

@@ -71,6 +71,18 @@ def test_a_video_served_by_address_downloads_byte_identical(client: Client, loca
     assert aio == expected(local, op, 1, 3 * MiB) and aio != client.files.download(file=first)
 
 
+def test_aio_downloads_run_side_by_side(client: Client, local: LocalServer) -> None:
+    op = made(client, "[uri]", number_of_videos=4, video_size_bytes=2 * MiB)
+    assert op.response is not None
+    videos = [g.video for g in op.response.generated_videos]
+
+    async def all_at_once() -> list[bytes]:
+        return await asyncio.gather(*(client.aio.files.download(file=v) for v in videos if v))
+
+    got = asyncio.run(all_at_once())
+    assert got == [expected(local, op, i, 2 * MiB) for i in range(4)]
+
+
 def test_save_through_the_client(client: Client, local: LocalServer, tmp_path: Path) -> None:
     op = made(client, "[uri]", duration_seconds=4)
     assert op.response is not None
