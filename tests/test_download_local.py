@@ -183,6 +183,21 @@ def test_serve_prints_its_file_port(tmp_path: Path) -> None:
     assert made_here[0][4:8] == b"ftyp" and len(made_here[0]) == 2 * MiB
 
 
+def test_serve_require_api_key_guards_the_file_port_too() -> None:
+    with spawned("--duration", "0", "--require-api-key", KEY) as (proc, address):
+        proc.stdout.readline()
+        with Client(endpoint=address, api_key=KEY, allow_insecure_credentials=True) as client:
+            op = made(client, "[uri]")
+            [generated] = op.response.generated_videos  # type: ignore[union-attr]
+            assert generated.video is not None and generated.video.uri is not None
+            assert client.files.download(file=generated)[4:8] == b"ftyp"
+            request = urllib.request.Request(generated.video.uri, headers={"x-goog-api-key": "wrong"})
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(request, timeout=30)
+            assert caught.value.code == 401 and b"API key not valid" in caught.value.read()
+            caught.value.close()
+
+
 def test_256_mib_from_the_local_server_in_bounded_memory(client: Client, local: LocalServer, tmp_path: Path) -> None:
     size = 256 * MiB
     op = made(client, "[uri]", video_size_bytes=size)
