@@ -2,6 +2,8 @@
 to follow, and what a failed answer means. Pure code: no I/O, no requests import.
 
     Video(data=...)         the bytes as they are; nothing is fetched
+    files/{id}              a Gemini API file by name (as google-genai takes it):
+                            https://generativelanguage.googleapis.com/v1beta/files/{id}:download?alt=media
     gs://bucket/object      https://storage.googleapis.com/storage/v1/b/bucket/o/<object>?alt=media
     https://host/...        as it is
     http://host/...         only to a loopback address, or to the client's own plaintext
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from genai_grpc._config import ClientConfig, host_of, is_loopback
+from genai_grpc._config import GEMINI_HOST, ClientConfig, host_of, is_loopback
 from genai_grpc.errors import APIError, ServerError, from_http
 from genai_grpc.types import GeneratedVideo, Video
 
@@ -34,6 +36,7 @@ CHUNK_BYTES = 256 << 10
 #: How much of a failed answer's body is read for its error message.
 ERROR_BODY_BYTES = 64 << 10
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_FILE_NAME = re.compile(r"^files/[a-z0-9][a-z0-9-]{0,62}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 _UNKNOWN = 2
 
@@ -85,6 +88,8 @@ def first_hop(uri: str, config: ClientConfig) -> Hop:
             f"{uri} is read through Cloud Storage with Google credentials (OAuth), and this client "
             f"has {has}: use a Vertex AI client with a project (and credentials with access to the bucket)"
         )
+    if _FILE_NAME.match(uri):
+        uri = gemini_file_url(uri, config)
     url = storage_url(uri) if uri.startswith("gs://") else uri
     parts = _split(url, "uri", ValueError)
     if parts.scheme == "http" and not (is_loopback(parts.hostname or "") or _plaintext_endpoint(parts.hostname, config)):
@@ -121,6 +126,16 @@ def storage_url(uri: str) -> str:
     if not _BUCKET.match(bucket) or not name:
         raise ValueError(f"{uri!r} is not a Cloud Storage URI of the form gs://bucket/object")
     return f"https://{STORAGE_HOST}/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
+
+
+def gemini_file_url(name: str, config: ClientConfig) -> str:
+    """files/{id} -> its download URL on the Gemini API; ValueError for a client of another API."""
+    if config.vertexai or host_of(config.target) != GEMINI_HOST:
+        raise ValueError(
+            f"{name!r} is a Gemini API file name, and this client talks to {config.target}: "
+            "pass the video's uri (or a Video) instead"
+        )
+    return f"https://{GEMINI_HOST}/v1beta/{name}:download?alt=media"
 
 
 def is_google_host(host: str) -> bool:

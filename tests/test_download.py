@@ -274,6 +274,8 @@ EMULATOR = _config.resolve(env={"GENAI_GRPC_EMULATOR_HOST": "emulator:8080"})
     [
         (GEMINI, "https://generativelanguage.googleapis.com/v1beta/files/a:download?alt=media",
          "https://generativelanguage.googleapis.com/v1beta/files/a:download?alt=media", True),
+        (GEMINI, "files/abc-123", "https://generativelanguage.googleapis.com/v1beta/files/abc-123:download?alt=media",
+         True),
         (GEMINI, "https://cdn.example/v.mp4", "https://cdn.example/v.mp4", False),
         (GEMINI, "https://googleapis.com.evil.example/v", "https://googleapis.com.evil.example/v", False),
         (VERTEX, "gs://my-bucket/out/a b.mp4",
@@ -290,7 +292,7 @@ def test_first_hop(cfg: _config.ClientConfig, uri: str, url: str, credentials: b
 
 @pytest.mark.parametrize(
     "uri", ["http://files.example/v", "ftp://x/v", "genai-grpc://local/v", "https://u:p@host/v", "https://host:99999/v",
-            "gs://B/v", "gs://bucket", "https:///v"],
+            "gs://B/v", "gs://bucket", "https:///v", "files/abc"],
 )  # fmt: skip
 def test_first_hop_refuses(uri: str) -> None:
     with pytest.raises(ValueError):

@@ -37,7 +37,8 @@ class AsyncFiles:
         self, *, file: FileInput, path: str | os.PathLike[str] | None = None,
         progress: Progress | None = None, overwrite: bool = True, timeout: float | None = None,
     ) -> bytes | int:  # fmt: skip
-        """The bytes of a video: `file` is a types.Video (or GeneratedVideo) or a URI string.
+        """The bytes of a video: `file` is a types.Video (or GeneratedVideo), its URI, or a
+        Gemini API file name ("files/abc").
 
         Inline bytes come back as they are. A URI is fetched: a Gemini API file over HTTPS
         with the client's API key in the x-goog-api-key header (never in the URL), a
