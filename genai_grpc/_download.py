@@ -112,7 +112,7 @@ def next_hop(hop: Hop, location: str | None, config: ClientConfig, redirects: in
         raise _refused(f"a redirect without a Location downloading {describe(hop.url)}")
     url = urljoin(hop.url, location.strip())
     parts = _split(url, "redirect", _refused)
-    if parts.scheme == "http" and not (is_loopback(parts.hostname or "") and _is_loopback_url(hop.url)):
+    if parts.scheme == "http" and not (is_loopback(parts.hostname or "") and is_loopback_url(hop.url)):
         raise _refused(
             f"refusing to follow a redirect from {describe(hop.url)} to {describe(url)}: redirects are "
             "followed only over HTTPS (or from loopback to loopback)"
@@ -221,7 +221,8 @@ def _plaintext_endpoint(host: str | None, config: ClientConfig) -> bool:
     return not config.secure and host is not None and _is_endpoint_host(host, config)
 
 
-def _is_loopback_url(url: str) -> bool:
+def is_loopback_url(url: str) -> bool:
+    """Whether the URL's host is a loopback address."""
     return is_loopback(urlsplit(url).hostname or "")
 
 

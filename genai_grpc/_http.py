@@ -235,9 +235,11 @@ class _Sessions:
             headers[_config.API_KEY_HEADER] = self._config.api_key
         elif hop.credentials and self._config.auth == "google":
             session = self._authorized_session()
+        # Loopback never goes through a proxy from the environment (HTTPS_PROXY without NO_PROXY).
+        direct: Any = {"http": None, "https": None} if _download.is_loopback_url(hop.url) else None
         return session.get(
             hop.url, headers=headers, stream=True, allow_redirects=False,
-            timeout=(self._timeout, self._timeout), verify=self._verify,
+            timeout=(self._timeout, self._timeout), verify=self._verify, proxies=direct,
         )  # fmt: skip
 
     def _authorized_session(self) -> Any:
