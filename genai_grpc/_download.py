@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from genai_grpc._codes import Code
 from genai_grpc._config import GEMINI_HOST, ClientConfig, host_of, is_loopback
 from genai_grpc.errors import APIError, ServerError, from_http
 from genai_grpc.types import GeneratedVideo, Video
@@ -38,7 +39,6 @@ ERROR_BODY_BYTES = 64 << 10
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _FILE_NAME = re.compile(r"^files/[a-z0-9][a-z0-9-]{0,62}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-_UNKNOWN = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,7 @@ def http_error(status: int, body: bytes, url: str) -> APIError:
     where = f"downloading {describe(url)}"
     text = f"{message} ({where})" if message else f"HTTP {status} {where}"
     if not 400 <= status < 600:
-        return ServerError(502, f"unexpected HTTP {status} {where}", grpc_code=_UNKNOWN)
+        return ServerError(502, f"unexpected HTTP {status} {where}", grpc_code=Code.UNKNOWN)
     return from_http(status, text, status=status_name, details=details)
 
 
@@ -227,4 +227,4 @@ def is_loopback_url(url: str) -> bool:
 
 
 def _refused(message: str) -> APIError:
-    return ServerError(502, message, grpc_code=_UNKNOWN)
+    return ServerError(502, message, grpc_code=Code.UNKNOWN)

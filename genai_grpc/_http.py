@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from genai_grpc import _channel, _config, _download, _names
+from genai_grpc import _channel, _config, _download, _seconds
+from genai_grpc._codes import Code
 from genai_grpc._config import ClientConfig
 from genai_grpc.errors import APIError, ClientError, ServerError
 
@@ -24,7 +25,6 @@ from genai_grpc.errors import APIError, ClientError, ServerError
 Progress = Callable[[int, "int | None"], None]
 
 _log = logging.getLogger("genai_grpc")
-_UNAVAILABLE, _DEADLINE_EXCEEDED, _UNAUTHENTICATED, _DATA_LOSS = 14, 4, 16, 15
 _QUERY = re.compile(r"\?[^\s)'\"]*")
 
 
@@ -100,7 +100,7 @@ class Download:
         if not isinstance(overwrite, bool):
             raise TypeError(f"overwrite must be True or False, got {overwrite!r}")
         self._path, self._progress, self._overwrite = path, progress, overwrite
-        self._timeout = _names.check_call_timeout(timeout) or config.timeout
+        self._timeout = _seconds.check(timeout, "timeout", positive=True, optional=True) or config.timeout
         if self._source.uri is not None:
             self._first = _download.first_hop(self._source.uri, config)
 
@@ -156,7 +156,7 @@ class Download:
                 self._report(done, total)
             stop.check()
             if total is not None and done != total:
-                raise ServerError(502, f"the download ended after {done} of {total} bytes", grpc_code=_DATA_LOSS)
+                raise ServerError(502, f"the download ended after {done} of {total} bytes", grpc_code=Code.DATA_LOSS)
             sink.commit()
         return sink.value() if isinstance(sink, _Buffer) else done
 
@@ -273,13 +273,13 @@ def _mapped(url: str) -> Iterator[None]:
         raise
     except RefreshError as error:
         raise ClientError(401, f"refreshing the Google credentials failed: {_clean(error)}",
-                          grpc_code=_UNAUTHENTICATED) from None  # fmt: skip
+                          grpc_code=Code.UNAUTHENTICATED) from None  # fmt: skip
     except requests.Timeout as error:
-        raise ServerError(504, f"timed out downloading {where}: {_clean(error)}", grpc_code=_DEADLINE_EXCEEDED) from None
+        raise ServerError(504, f"timed out downloading {where}: {_clean(error)}", grpc_code=Code.DEADLINE_EXCEEDED) from None
     except requests.exceptions.SSLError as error:
-        raise ServerError(503, f"TLS failed downloading {where}: {_clean(error)}", grpc_code=_UNAVAILABLE) from None
+        raise ServerError(503, f"TLS failed downloading {where}: {_clean(error)}", grpc_code=Code.UNAVAILABLE) from None
     except requests.RequestException as error:
-        raise ServerError(503, f"cannot download {where}: {_clean(error)}", grpc_code=_UNAVAILABLE) from None
+        raise ServerError(503, f"cannot download {where}: {_clean(error)}", grpc_code=Code.UNAVAILABLE) from None
 
 
 def _clean(error: BaseException) -> str:

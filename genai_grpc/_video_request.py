@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from google.protobuf import json_format
+from google.protobuf.message import Message
 
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc._names import check_name
-from genai_grpc._routing import Call
+from genai_grpc._routing import Route
 from genai_grpc.types import (
     GenerateVideosConfig,
     Image,
@@ -239,7 +240,7 @@ def model_resource(model: object, vertex: bool, project: str | None, location: s
 def generate_videos(
     model: object, prompt: object, image_: object, video_: object, config: object,
     *, vertex: bool, project: str | None = None, location: str | None = None, local: bool = False,
-) -> Call:  # fmt: skip
+) -> Route:  # fmt: skip
     """The PredictLongRunning call that starts generate_videos on the chosen backend.
 
     `local` allows the local server's own options. ValueError / TypeError name what is wrong.
@@ -262,10 +263,10 @@ def generate_videos(
     name = model_resource(model, vertex, project, location)
     fields = {"instances": [body["instance"]], "parameters": body["parameters"]}
     if vertex:
-        request = json_format.ParseDict(fields, vertex_pb2.PredictLongRunningRequest(endpoint=name))
-        return Call("prediction", "PredictLongRunning", request, "endpoint", name)
+        request: Message = json_format.ParseDict(fields, vertex_pb2.PredictLongRunningRequest(endpoint=name))
+        return Route("prediction", "PredictLongRunning", request, "endpoint", name)
     request = json_format.ParseDict(fields, gemini_pb2.PredictLongRunningRequest(model=name))
-    return Call("gemini_prediction", "PredictLongRunning", request, "model", name)
+    return Route("gemini_prediction", "PredictLongRunning", request, "model", name)
 
 
 def is_google_host(target: str) -> bool:

@@ -6,10 +6,11 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping, TypeVar
+
+from genai_grpc import _codes, _seconds
 
 __all__ = [
     "GenerateVideosConfig",
@@ -31,19 +32,6 @@ __all__ = [
     "VideoGenerationMask",
     "VideoGenerationReferenceImage",
 ]
-
-_STATUS_NAMES = (
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED",
-)  # fmt: skip
-
-
-def status_name(code: int) -> str:
-    """The google.rpc.Code name of a code number, e.g. 5 -> "NOT_FOUND"."""
-    return _STATUS_NAMES[code] if 0 <= code < len(_STATUS_NAMES) else f"CODE_{code}"
-
 
 def _size(data: bytes | None) -> str:
     return "None" if data is None else f"<{len(data)} bytes>"
@@ -214,7 +202,7 @@ class OperationError:
 
     @property
     def status(self) -> str:
-        return status_name(self.code)
+        return _codes.name(self.code)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -295,15 +283,10 @@ class UploadToFileSearchStoreOperation(Operation):
     response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
 
 
-def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
+def _check_numbers(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
     """Each value a finite number >= 0 (None only for the keys in `optional`)."""
     for key, value in values.items():
-        if value is None and key in optional:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+        _seconds.check(value, f"{owner}.{key}", optional=key in optional)
 
 
 def _check_jitter(owner: str, jitter: object) -> None:
@@ -332,7 +315,7 @@ class PollPolicy:
     long_poll: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
+        _check_numbers("PollPolicy", initial=self.initial, maximum=self.maximum,
                        long_poll=self.long_poll, multiplier=self.multiplier)
         _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
@@ -358,7 +341,7 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_seconds("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
+        _check_numbers("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
                        max_outage=self.max_outage, multiplier=self.multiplier)
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:

@@ -53,7 +53,7 @@ SCRIPTS = ROOT / "scripts"
 sys.path[:0] = [str(ROOT), str(SCRIPTS)]
 PY = sys.executable
 CASES = ("get", "fleet", "import", "cli", "video", "server")
-SERVE = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+SERVE = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 # -- reporting ------------------------------------------------------------------------------------

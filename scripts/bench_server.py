@@ -28,7 +28,7 @@ from pathlib import Path
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 
-CLI = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 class Baseline(operations_pb2_grpc.OperationsServicer):  # type: ignore[misc]

@@ -249,6 +249,7 @@ def test_serve_runs_the_local_server_until_interrupted() -> None:
             stream.close()  # type: ignore[union-attr]
 
 
-def test_serve_help_comes_from_the_server() -> None:
+def test_serve_is_a_subcommand_like_the_others() -> None:
     out = cli("serve", "--help")
-    assert out.returncode == 0 and "--port" in out.stdout
+    assert out.returncode == 0 and out.stdout.startswith("usage: genai-grpc serve") and "--port" in out.stdout
+    assert_one_line_error(cli("serve", "--fail-code", "NOPE"), 2, "NOPE")

@@ -16,8 +16,8 @@ from genai_grpc._generated.google.cloud.aiplatform.v1 import (
 
 from genai_grpc import Client, errors, types
 from genai_grpc.server import LocalServer
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._predict import VERTEX_VIDEOS
-from genai_grpc.server._paging import RequestError
 from genai_grpc.server._store import NewOperation
 from genai_grpc.server._vertex import fetch_name
 

@@ -36,13 +36,13 @@ class Models:
         Raises ValueError for bad arguments, ClientError/ServerError when the call fails.
         """
         config_ = self._transport.config
-        call = _video_request.generate_videos(
+        route = _video_request.generate_videos(
             model, prompt, image, video, config,
             vertex=config_.vertexai, project=config_.project, location=config_.location,
             local=not _video_request.is_google_host(config_.target),
         )  # fmt: skip
         pb = self._transport.call(
-            call.service, call.method, call.request, call.routing_value, timeout,
-            routing_field=call.routing_field,
+            route.service, route.method, route.request, route.routing_value, timeout,
+            routing_field=route.routing_field,
         )  # fmt: skip
         return _convert.to_operation(pb, GenerateVideosOperation)

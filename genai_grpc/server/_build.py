@@ -16,35 +16,35 @@ from typing import Any
 from urllib.parse import quote
 
 from google.protobuf import struct_pb2
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 
+from genai_grpc._codes import Code
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server._media import MIME_TYPE, make_mp4
 from genai_grpc.server._outcome import (
-    CODES,
     ERROR_DOMAIN,
     SAFETY_REASON,
     Outcome,
     parse_outcome,
 )
 from genai_grpc.server._predict import VERTEX_VIDEOS, VIDEOS, VideoSpec, video_spec
-from genai_grpc.server._progress import progress
+from genai_grpc.server._progress import Progress, progress
 from genai_grpc.server._store import Record
 
 IMPORT, UPLOAD = "importFile", "uploadToFileSearchStore"
 VIDEO_KINDS = (VIDEOS, VERTEX_VIDEOS)
-_CODE_NAMES = {number: name for name, number in CODES.items()}
 _FILTER_REASON = (
     "Video was filtered because it may violate the safety guidelines (local server: "
     "requested with a [filter:N] marker)"
 )
 
 
-def build(record: Record, now_ns: int, files_url: str = "") -> Any:
-    """The Operation for `record` at `now_ns` (typed Any: generated classes are untyped);
-    videos served by address point at `files_url`, the server's HTTP file port."""
+def build(record: Record, now_ns: int, files_url: str = "") -> operations_pb2.Operation:
+    """The Operation for `record` at `now_ns`; videos served by address point at
+    `files_url`, the server's HTTP file port."""
     state = progress(record.timing, now_ns)
     op = operations_pb2.Operation(name=record.name, done=state.done)
     request = _parse_request(record)
@@ -53,14 +53,14 @@ def build(record: Record, now_ns: int, files_url: str = "") -> Any:
     else:
         op.metadata.Pack(_metadata(record, request, state))
     if state.cancelled:
-        op.error.code = CODES["CANCELLED"]
+        op.error.code = Code.CANCELLED
         op.error.message = f"operation {record.name} was cancelled"
     elif state.done:
         _finish(op, record, request, files_url)
     return op
 
 
-def _metadata(record: Record, request: Any, state: Any) -> Any:
+def _metadata(record: Record, request: Any, state: Progress) -> types_pb2.OperationMetadata:
     meta = types_pb2.OperationMetadata(
         progress_percent=state.percent,
         verb=record.kind,
@@ -119,7 +119,7 @@ def _target(kind: str, request: Any) -> str:
     return request.target if kind in VIDEO_KINDS else str(request.file_search_store_name)
 
 
-def _finish(op: Any, record: Record, request: Any, files_url: str) -> None:
+def _finish(op: operations_pb2.Operation, record: Record, request: Any, files_url: str) -> None:
     outcome = parse_outcome(outcome_text(record.kind, request))
     if outcome.empty:
         return
@@ -153,7 +153,7 @@ def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
     if not outcome.safety:
         error.message = (
             f"operation {record.name} failed with "
-            f"{_CODE_NAMES[outcome.fail_code]}, as its request asked"
+            f"{Code(outcome.fail_code).name}, as its request asked"
         )
         return
     error.message = "The prompt was blocked because it may violate the safety guidelines"
@@ -162,7 +162,7 @@ def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
     error.details.add().Pack(info)
 
 
-def _videos(record: Record, spec: VideoSpec, outcome: Outcome, files_url: str) -> Any:
+def _videos(record: Record, spec: VideoSpec, outcome: Outcome, files_url: str) -> Message:
     wanted = spec.number_of_videos
     filtered = min(outcome.filtered, wanted)
     by_uri = spec.return_uri or outcome.return_uri
@@ -196,7 +196,7 @@ def _mp4_args(record: Record, spec: VideoSpec, index: int) -> tuple[int, int, in
     return record.seed + index, spec.video_size_bytes, spec.duration_seconds, spec.resolution, spec.aspect_ratio
 
 
-def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> Any:
+def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> struct_pb2.Struct:
     body = struct_pb2.Struct()
     if shape == "gemini":
         samples = [

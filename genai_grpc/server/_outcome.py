@@ -25,28 +25,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from genai_grpc import _codes
+from genai_grpc._codes import Code
+
 ERROR_DOMAIN = "generativelanguage.googleapis.com"
 SAFETY_REASON = "SAFETY_BLOCKED"
 SHAPES = ("proto", "gemini", "vertex")
-# gRPC status code numbers by name, so this module needs no grpc import.
-CODES = {
-    "CANCELLED": 1,
-    "UNKNOWN": 2,
-    "INVALID_ARGUMENT": 3,
-    "DEADLINE_EXCEEDED": 4,
-    "NOT_FOUND": 5,
-    "ALREADY_EXISTS": 6,
-    "PERMISSION_DENIED": 7,
-    "RESOURCE_EXHAUSTED": 8,
-    "FAILED_PRECONDITION": 9,
-    "ABORTED": 10,
-    "OUT_OF_RANGE": 11,
-    "UNIMPLEMENTED": 12,
-    "INTERNAL": 13,
-    "UNAVAILABLE": 14,
-    "DATA_LOSS": 15,
-    "UNAUTHENTICATED": 16,
-}
 _MARKER = re.compile(r"\[(fail|filter|empty|shape|duration|uri)(?::([^\]]*))?\]", re.IGNORECASE)
 
 
@@ -77,13 +61,14 @@ def parse_outcome(text: str) -> Outcome:
 
 
 def code_number(name: str) -> int:
-    """The number of a gRPC code given by name (any case) or number; MarkerError if none."""
-    key = name.strip().upper()
-    if key.isdigit() and int(key) in CODES.values() and int(key) != 0:
-        return int(key)
-    if key in CODES:
-        return CODES[key]
-    raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+    """The number of a gRPC code other than OK, by name (any case) or number; MarkerError if none."""
+    try:
+        code = _codes.parse(name)
+    except ValueError as error:
+        raise MarkerError(str(error)) from None
+    if code is Code.OK:
+        raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+    return int(code)
 
 
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
@@ -93,7 +78,7 @@ def _marker(kind: str, value: str, text: str) -> dict[str, object]:
         return {"return_uri": True}
     if kind == "fail":
         if value.lower() == "safety":
-            return {"fail_code": CODES["INVALID_ARGUMENT"], "safety": True}
+            return {"fail_code": int(Code.INVALID_ARGUMENT), "safety": True}
         return {"fail_code": _code(value, text)}
     if kind == "filter":
         return {"filtered": _number(value, text, int)}

@@ -21,8 +21,8 @@ from google.protobuf import json_format
 
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
-from genai_grpc.server._paging import RequestError
 
 #: Record kinds of the two video start RPCs.
 VIDEOS, VERTEX_VIDEOS = "generateVideos", "vertexGenerateVideos"

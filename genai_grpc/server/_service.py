@@ -27,8 +27,9 @@ from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, build
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._faults import Faults
-from genai_grpc.server._paging import RequestError, parse_list
+from genai_grpc.server._paging import parse_list
 from genai_grpc.server._predict import GEMINI_SERVICE, VERTEX_VIDEOS, VIDEOS
 from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
 from genai_grpc.server._start import new_operation
@@ -91,7 +92,9 @@ class Service:
 
     # google.longrunning.Operations
 
-    async def get_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def get_operation(
+        self, request: operations_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _name(request.name)
         cached = self._cache.get(name)
         if cached is not None:
@@ -102,7 +105,9 @@ class Service:
             return running[1]  # nothing about it has changed since it was last built
         return self._respond(self._record(name), now_ns)
 
-    async def list_operations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def list_operations(
+        self, request: operations_pb2.ListOperationsRequest, context: grpc.aio.ServicerContext
+    ) -> operations_pb2.ListOperationsResponse:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
         now = time.time_ns()
         records = self.store.page(query, now)
@@ -119,7 +124,9 @@ class Service:
             response.next_page_token = query.next_token(last)
         return response
 
-    async def cancel_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def cancel_operation(
+        self, request: operations_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         record = self.store.cancel(name, time.time_ns())
         if record is None:
@@ -129,7 +136,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def delete_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def delete_operation(
+        self, request: operations_pb2.DeleteOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         if not self.store.delete(name):
             raise _not_found(name)
@@ -137,7 +146,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def wait_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def wait_operation(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         if self.faults.wait_unimplemented:
             raise Abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found!")
         name = _name(request.name)
@@ -153,26 +164,34 @@ class Service:
 
     # google.cloud.aiplatform.v1.PredictionService
 
-    async def fetch_predict_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def fetch_predict_operation(
+        self, request: vertex_pb2.FetchPredictOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _vertex.fetch_name(request.endpoint, request.operation_name)
         return await self.get_operation(operations_pb2.GetOperationRequest(name=name), context)
 
-    async def predict_long_running_vertex(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def predict_long_running_vertex(
+        self, request: vertex_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(VERTEX_VIDEOS, request)
 
     # google.ai.generativelanguage.v1beta.PredictionService
 
-    async def predict_long_running(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def predict_long_running(
+        self, request: gemini_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(VIDEOS, request)
 
     # genai_grpc.v1.GenAI (the local server's own)
 
-    async def import_file(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def import_file(
+        self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
-        self, request: Any, context: grpc.aio.ServicerContext
-    ) -> Any:
+        self, request: service_pb2.UploadToFileSearchStoreRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(UPLOAD, request)
 
     # plumbing
@@ -210,17 +229,11 @@ class Service:
         }
 
     def _method(
-        self, handler: Handler, request_cls: Any, returns_operation: bool = False
+        self, handler: Handler, request_cls: type[Message], returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            faults = self.faults
             try:
-                if (
-                    faults.api_key is not None
-                    or faults.latency_s
-                    or faults.fail_next
-                    or (faults.fail_rate)
-                ):
+                if self.faults.gates_calls:
                     await self._gate(context)
                 return await handler(request, context)
             except Abort as abort:
@@ -244,12 +257,12 @@ class Service:
             if code is not None:
                 raise _injected(code, faults.retry_delay_s)
 
-    def _serialize_operation(self, response: Any) -> bytes:
+    def _serialize_operation(self, response: bytes | Message) -> bytes:
         if self.faults.garbage:
             return GARBAGE
         return _serialize(response)
 
-    def _start(self, kind: str, request: Any) -> Any:
+    def _start(self, kind: str, request: Message) -> bytes:
         now = time.time_ns()
         operation = new_operation(kind, request, now, self.duration_s)
         self.store.insert([operation])
@@ -304,7 +317,9 @@ class Service:
             self._changes = _Changes()  # created lazily: it must belong to the serving loop
         await self._changes.wait(timeout_s)
 
-    def _wait_budget(self, request: Any, context: grpc.aio.ServicerContext) -> float:
+    def _wait_budget(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> float:
         budget = self.max_wait_s
         if request.HasField("timeout"):
             budget = request.timeout.ToNanoseconds() / NS
@@ -318,7 +333,7 @@ class Service:
         return budget
 
 
-def _serialize(response: Any) -> bytes:
+def _serialize(response: bytes | Message) -> bytes:
     return response if isinstance(response, bytes) else response.SerializeToString()
 
 

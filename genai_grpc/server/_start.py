@@ -1,18 +1,22 @@
 """Validation of the requests that start work, and the operations they become.
 
-No grpc here: invalid requests raise `RequestError`, which the service maps to
-INVALID_ARGUMENT.
+No grpc here: invalid requests raise `RequestError` (server/_errors), which the service
+maps to INVALID_ARGUMENT.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from google.protobuf.message import Message
+
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEO_KINDS, outcome_text
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
-from genai_grpc.server._paging import RequestError
 from genai_grpc.server._predict import video_spec
 from genai_grpc.server._progress import NS
 from genai_grpc.server._store import NewOperation
@@ -54,14 +58,16 @@ def _name(kind: str, request: Any) -> str:
     return f"{request.file_search_store_name}/upload/operations/{op_id}"
 
 
-def _import(request: Any) -> Any:
+def _import(request: service_pb2.ImportFileRequest) -> service_pb2.ImportFileRequest:
     _store(request.file_search_store_name)
     if not (request.source.gcs_uri or request.source.file_name):
         raise RequestError("source needs a gcs_uri or a file_name")
     return request
 
 
-def _upload(request: Any) -> Any:
+def _upload(
+    request: service_pb2.UploadToFileSearchStoreRequest,
+) -> service_pb2.UploadToFileSearchStoreRequest:
     _store(request.file_search_store_name)
     request.mime_type = request.mime_type or "application/octet-stream"
     return request
@@ -76,4 +82,4 @@ def _store(name: str) -> None:
         )
 
 
-_VALIDATE = {IMPORT: _import, UPLOAD: _upload}
+_VALIDATE: dict[str, Callable[[Any], Message]] = {IMPORT: _import, UPLOAD: _upload}

@@ -12,7 +12,8 @@ from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
-from genai_grpc.server.cli import main
+from genai_grpc.cli import main
+from genai_grpc.server._service import MAX_WAIT_S
 
 from .conftest import get, rpc_error, spawned, video
 
@@ -50,6 +51,12 @@ def test_bad_arguments_exit_2(
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     assert main(argv) == 2
     assert capsys.readouterr().err
+
+
+def test_serve_help_states_the_servers_own_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"longest WaitOperation, seconds (default: {MAX_WAIT_S:g})" in help_text
 
 
 def test_fault_flags() -> None:

@@ -10,7 +10,7 @@ from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 from genai_grpc.server import LocalServer
-from genai_grpc.server.cli import _is_loopback
+from genai_grpc._config import is_loopback
 
 from .conftest import get, video
 
@@ -56,4 +56,4 @@ def test_negative_duration_rejected() -> None:
     ],
 )
 def test_loopback_detection(host: str, loopback: bool) -> None:
-    assert _is_loopback(host) is loopback
+    assert is_loopback(host) is loopback
