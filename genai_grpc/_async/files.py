@@ -55,7 +55,8 @@ class AsyncFiles:
         Raises ClientError / ServerError with the HTTP status for a failed answer (404, 500,
         ...) or a redirect it will not follow, ValueError / TypeError for bad arguments.
         """
-        from genai_grpc import _http  # imported at the first download: most programs never download
+        # Imported at the first download: most programs never download.
+        from genai_grpc import _http
 
         if self._google is None:
             self._google = _http.GoogleCredentials(self._config)
