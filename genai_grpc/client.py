@@ -12,10 +12,12 @@ import grpc
 from genai_grpc import _channel, _config
 from genai_grpc._budget import Budget
 from genai_grpc._async.file_search_stores import AsyncFileSearchStores
+from genai_grpc._async.files import AsyncFiles
 from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._sync.file_search_stores import FileSearchStores
+from genai_grpc._sync.files import Files
 from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
@@ -39,6 +41,7 @@ class AsyncClient:
         self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
         self.models = AsyncModels(self._transport)
         self.file_search_stores = AsyncFileSearchStores(self._transport)
+        self.files = AsyncFiles(config)
 
     async def aclose(self) -> None:
         """Close the grpc.aio channel."""
@@ -126,6 +129,7 @@ class Client:
         self.operations = Operations(self._transport, poll=poll, retry=retry)
         self.models = Models(self._transport)
         self.file_search_stores = FileSearchStores(self._transport)
+        self.files = Files(self._config)
         self.aio = AsyncClient(
             self._config, channel_credentials, aio_interceptors, poll=poll, retry=retry, budget=shared
         )

@@ -6,6 +6,7 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, TypeVar
 
@@ -62,6 +63,24 @@ class Video:
 
     def __repr__(self) -> str:
         return f"Video(data={_size(self.data)}, mime_type={self.mime_type!r}, uri={self.uri!r})"
+
+    def save(self, path: str | os.PathLike[str], client: Any = None) -> None:
+        """Write the video to `path` (atomically). A video with only a `uri` is downloaded
+        through `client` (a genai_grpc Client) when given; without one it raises ValueError
+        saying to download it first, as google-genai does."""
+        from genai_grpc import _atomic
+
+        if self.data is not None:
+            _atomic.write_bytes(path, self.data)
+        elif self.uri and client is not None:
+            client.files.download(file=self, path=path)
+        elif self.uri:
+            raise ValueError(
+                f"this video has no bytes, only a uri ({self.uri}): download it first with "
+                "client.files.download(file=video, path=...), or pass client= to save()"
+            )
+        else:
+            raise ValueError("this video has neither bytes nor a uri: nothing to save")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +265,11 @@ class GenerateVideosOperation(Operation):
 
     response: GenerateVideosResponse | None = None
     response_type: ClassVar[str | None] = "genai_grpc.v1.GenerateVideosResponse"
+
+    @property
+    def result(self) -> GenerateVideosResponse | None:
+        """The same as `response` (google-genai's name)."""
+        return self.response
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

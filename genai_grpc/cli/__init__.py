@@ -41,9 +41,9 @@ Exit codes
 ----------
 0 success (for get and wait: the operation has not failed); 1 the operation finished with an
 error; 2 usage or configuration error (also 400/401/403 answers, and --output-dir failures);
-3 no such operation; 4 timed out; 5 could not reach the server or the server failed;
-130 interrupted. Over many names, the highest code of any operation. Every error is one
-line on standard error, never a traceback.
+3 no such operation (or file to download); 4 timed out; 5 could not reach the server or the
+server failed; 130 interrupted. Over many names, the highest code of any operation. Every
+error is one line on standard error, never a traceback.
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ def _common() -> argparse.ArgumentParser:
 
 def _saving(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", metavar="DIR",
-                        help="save inline videos of a finished operation as DIR/video_N.EXT")
+                        help="save the videos of a finished operation as DIR/video_N.EXT "
+                             "(those served by address are downloaded)")
     parser.add_argument("--force", action="store_true", help="with --output-dir: overwrite existing files")
 
 
@@ -170,12 +171,15 @@ def _serving(commands: Any) -> None:
     summary = "run the bundled local server on host:port until SIGINT or SIGTERM"
     serve = commands.add_parser(
         "serve", help="run the bundled local server (see genai-grpc serve --help)",
-        description=f"{summary}; the first line on stdout is the address it listens on",
+        description=f"{summary}; the first line on stdout is the address it listens on, the "
+                    "second `files: http://host:port`, where videos served by address are",
         epilog=EXAMPLES["serve"], formatter_class=_Formatter,
     )  # fmt: skip
     add = serve.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     add("--port", type=int, default=50051, help="port to bind; 0 picks a free one (default: 50051)")
+    add("--files-port", type=int, default=0, metavar="PORT",
+        help="port of the HTTP file server for videos served by address (default: a free one)")
     add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
     add("--duration", type=float, default=5.0, metavar="S", help="seconds an operation runs (default: 5)")
     add("--max-wait", type=float, metavar="S", help="longest WaitOperation, seconds (default: 60)")
