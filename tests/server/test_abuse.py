@@ -245,7 +245,7 @@ def test_no_python_exception_name_reaches_a_client(server: LocalServer, ops: Any
 
 
 @pytest.mark.parametrize("flag,value", [
-    ("--port", "70000"), ("--port", "-1"), ("--port", "65536"),
+    ("--port", "70000"), ("--port", "-1"), ("--port", "65536"), ("--files-port", "70000"),
     *[(flag, value) for flag in ("--duration", "--retry-delay", "--latency", "--max-wait")
       for value in ("nan", "inf", "-inf", "1e300", "-1")],
 ])  # fmt: skip
