@@ -62,7 +62,18 @@ def _str(value: Any) -> str | None:
 
 def _reason(value: Any) -> str:
     text = _str(value)
-    return str(value) if text is None else text
+    return str(_plain(value)) if text is None else text
+
+
+def _plain(value: Any) -> Any:
+    """`value` with text left on the wire (memoryviews, at any depth) as str again."""
+    if isinstance(value, memoryview):
+        return str(value, "ascii")
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _video(v: Any) -> Video:

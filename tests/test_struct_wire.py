@@ -9,7 +9,7 @@ from typing import Any
 from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import DecodeError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from genai_grpc import _convert, _wire
@@ -115,6 +115,9 @@ def video_structs(draw: st.DrawFn) -> bytes:
 
 
 @FUZZ
+@example(  # a reason that is a list holding a string: found by this test
+    data=b"\nZ\n\x15generateVideoResponse\x12A*?\n%\n\x17raiMediaFilteredReasons\x12\n2\x08\n\x062\x04\n"
+         b"\x02\x1a\x00\n\x16\n\x10generatedSamples\x12\x022\x00", cls=None)
 @given(st.one_of(video_structs(), wire_inputs), st.sampled_from([None, _convert.GenerateVideosOperation,
                                                                _convert.ImportFileOperation]))
 def test_large_struct_responses_decode_as_protobuf_would(data: bytes, cls: Any) -> None:
