@@ -253,3 +253,27 @@ def test_serve_is_a_subcommand_like_the_others() -> None:
     out = cli("serve", "--help")
     assert out.returncode == 0 and out.stdout.startswith("usage: genai-grpc serve") and "--port" in out.stdout
     assert_one_line_error(cli("serve", "--fail-code", "NOPE"), 2, "NOPE")
+
+
+# What dataclasses do while a module is imported lazily: run methods made by exec() of a string.
+INTERRUPTED_IN_EXEC = """
+import sys
+from genai_grpc import _config  # what the error path imports, so nothing runs exec() after the interrupt
+from genai_grpc.cli import _main
+
+def interrupted_in_exec(args):
+    exec("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\nwhile True: pass")
+
+_main._COMMANDS["get"] = interrupted_in_exec
+sys.exit(_main.main(["get", "operations/x"]))
+"""
+
+
+def test_ctrl_c_inside_code_run_by_exec_still_exits_130(tmp_path: Path) -> None:
+    """CPython remembers a KeyboardInterrupt that left exec()'d code, and `python -m` then
+    kills itself with SIGINT at exit even though the CLI caught it (-2, not 130)."""
+    (tmp_path / "interrupted_in_exec.py").write_text(INTERRUPTED_IN_EXEC)
+    env = environment(PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], capture_output=True, text=True,
+                         timeout=30, env=env, cwd=tmp_path, check=False)
+    assert_one_line_error(out, 130, "interrupted")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from genai_grpc._codes import Code
@@ -19,6 +21,8 @@ from genai_grpc.errors import APIError, OperationTimeoutError, mask_secrets
 from genai_grpc.types import Operation, PollPolicy, Video
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from genai_grpc._sync.operations import Operations
     from genai_grpc.client import Client
 
@@ -34,6 +38,35 @@ class _StillRunning(Exception):
         self.operation = operation
 
 
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C, as the CLI's own SIGINT handler raises it. When a plain KeyboardInterrupt goes
+    through code run by exec() of a string (dataclasses make their methods so, e.g. during a
+    lazy import), CPython marks the process as ended by an unhandled Ctrl-C even after we
+    caught it, and `python -m genai_grpc` then kills itself with SIGINT at exit instead of
+    returning 130. CPython checks the exact type, so this subclass is never marked."""
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise _Interrupted
+
+
+@contextmanager
+def _ctrl_c() -> Iterator[None]:
+    """Ctrl-C raises _Interrupted while the command runs, unless the program that runs us
+    handles (or ignores) SIGINT itself."""
+    ours = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if ours:
+        try:
+            signal.signal(signal.SIGINT, _raise_interrupted)
+        except ValueError:  # not the main thread, which alone receives signals
+            ours = False
+    try:
+        yield
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv` (default: sys.argv[1:]); returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -46,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return _COMMANDS[args.command](args)
+        with _ctrl_c():
+            return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return _fail("interrupted", _exit.INTERRUPTED)
     except BrokenPipeError:
@@ -119,11 +153,23 @@ def _note(message: str) -> None:
 # -- subcommands -----------------------------------------------------------------------------
 
 
-def _client(args: argparse.Namespace) -> Client:
+@contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Client]:
+    """The client the flags ask for, closed at the end unless Ctrl-C ended the command: Ctrl-C
+    can land inside grpc while it sets a call up, leaving a call that closing the channel
+    then waits for forever. The process is about to exit, which closes the connection."""
     from genai_grpc.client import Client
 
     given = {k: getattr(args, k, None) for k in ("endpoint", "vertexai", "project", "location", "max_rps")}
-    return Client(**{k: v for k, v in given.items() if v is not None})
+    client = Client(**{k: v for k, v in given.items() if v is not None})
+    try:
+        yield client
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        client.close()
+        raise
+    client.close()
 
 
 def _finish(args: argparse.Namespace, op: Operation, client: Client) -> int:
