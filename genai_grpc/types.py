@@ -246,15 +246,17 @@ class PollPolicy:
     The first check is at once. After the n-th answer the next check starts
     ``uniform(0, cap)`` seconds after the previous one started (full jitter; exactly `cap`
     with ``jitter=False``), where ``cap = min(maximum, initial * multiplier ** n)``.
-    Defaults: 1 s, x1.5, at most 20 s.
+    Defaults: 3 s, x1.2, at most 20 s: against operations of 2-20 s, fewer RPCs and a
+    shorter lag between finishing and being seen than google-api-core's 1 s, x1.5, 20 s
+    (scripts/bench_economy.py; BENCHMARKS.md, "RPCs per finished operation").
 
     When the server implements WaitOperation, `wait` asks it to hold each call open for up
     to `long_poll` seconds (one RPC instead of many); ``long_poll=0`` always uses
     GetOperation polling.
     """
 
-    initial: float = 1.0
-    multiplier: float = 1.5
+    initial: float = 3.0
+    multiplier: float = 1.2
     maximum: float = 20.0
     jitter: bool = True
     long_poll: float = 60.0

@@ -60,7 +60,7 @@ class AsyncOperations:
         """Wait until the operation is done and return it (a failed one is returned, not raised).
 
         Uses one long-polling WaitOperation RPC at a time when the server implements it, else
-        polls GetOperation on the `poll` schedule (default: 1 s x1.5 up to 20 s, full
+        polls GetOperation on the `poll` schedule (default: 3 s x1.2 up to 20 s, full
         jitter). `timeout` (seconds, None: no limit) bounds the whole wait: no RPC's deadline
         goes past it. Transient failures are retried within it (see RetryPolicy).
         Raises OperationTimeoutError (a TimeoutError carrying the last snapshot) when it runs
