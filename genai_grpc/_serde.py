@@ -1,9 +1,11 @@
 """Operation snapshots <-> JSON-safe dicts, for `Operation.to_dict` / `Operation.from_dict`.
 
-Pure code. The dict is tagged with the operation's class ("kind") and a format version.
-Field values follow the dataclass type hints: bytes are base64 text, tuples are lists. The
-`response` field (typed `Any` on the base class) carries its own tag: the name of a
-response dataclass, or "json" for a decoded protobuf-JSON value.
+Pure code. The dict is tagged with the operation's kind and a format version. Field values
+follow the dataclass type hints: bytes are base64 text, tuples are lists. The `response`
+field (typed `Any` on the base class) carries its own tag: the name of a response dataclass,
+or "json" for a decoded protobuf-JSON value. Tags are resolved by the registry of operation
+kinds (`_kinds`) and only there, so a class outside genai_grpc never stands in for one of
+its own.
 """
 
 from __future__ import annotations
@@ -13,28 +15,22 @@ import binascii
 import dataclasses
 import math
 import types as _pytypes
-from typing import Any, Mapping, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from genai_grpc.types import (
-    GenerateVideosResponse,
-    ImportFileResponse,
-    Operation,
-    UploadToFileSearchStoreResponse,
-)
+from genai_grpc import _kinds
+
+if TYPE_CHECKING:
+    from genai_grpc.types import Operation
 
 VERSION = 1
-_RESPONSES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (GenerateVideosResponse, ImportFileResponse, UploadToFileSearchStoreResponse)
-}
-_Op = TypeVar("_Op", bound=Operation)
+_Op = TypeVar("_Op", bound="Operation")
 
 
 # -- writing ----------------------------------------------------------------------------------
 
 
 def operation_to_dict(op: Operation) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": type(op).__name__, "version": VERSION}
+    out: dict[str, Any] = {"kind": _kinds.tag(type(op)), "version": VERSION}
     for f in dataclasses.fields(op):
         value = getattr(op, f.name)
         if f.name == "response":
@@ -47,8 +43,9 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
 def _response_to_json(value: Any) -> Any:
     if value is None:
         return None
-    if type(value).__name__ in _RESPONSES and dataclasses.is_dataclass(value):
-        return {"kind": type(value).__name__, **_to_json(value, "response")}
+    kind = _kinds.of_response(value)
+    if kind is not None and type(value) is kind.response:
+        return {"kind": kind.response_tag, **_to_json(value, "response")}
     return {"kind": "json", "value": _to_json(value, "response")}
 
 
@@ -107,23 +104,13 @@ def _keys(keys: set[Any]) -> str:
 def _operation_class(cls: type[_Op], kind: object) -> type[_Op]:
     if not isinstance(kind, str):
         raise ValueError(f"operation dict needs a 'kind' naming its class, got {kind!r}")
-    found = _find_class(Operation, kind)
+    found = _kinds.operation_class(kind)
     if found is None:
-        raise ValueError(f"unknown operation kind {kind!r}")
+        known = ", ".join([_kinds.BASE_TAG, *(k.tag for k in _kinds.kinds())])
+        raise ValueError(f"unknown operation kind {kind!r} (from_dict makes genai_grpc's own: {known})")
     if not issubclass(found, cls):
         raise ValueError(f"the dict holds a {kind}, not a {cls.__name__}")
     return found
-
-
-def _find_class(base: type[Operation], kind: str) -> type[Operation] | None:
-    if base.__name__ == kind:
-        return base
-    # Newest first: @dataclass(slots=True) replaces a class, leaving the old one a subclass too.
-    for sub in reversed(base.__subclasses__()):
-        found = _find_class(sub, kind)
-        if found is not None:
-            return found
-    return None
 
 
 def _response_from_json(value: Any, owner: type) -> Any:
@@ -135,10 +122,11 @@ def _response_from_json(value: Any, owner: type) -> Any:
     kind = value["kind"]
     if kind == "json":
         return _plain(value.get("value"), where)
-    if kind not in _RESPONSES:
+    response = _kinds.response_class(kind)
+    if response is None:
         raise ValueError(f"{where}: unknown response kind {kind!r}")
     body = {k: v for k, v in value.items() if k != "kind"}
-    return _from_json(_RESPONSES[kind], body, where)
+    return _from_json(response, body, where)
 
 
 def _plain(value: Any, where: str) -> Any:

@@ -100,3 +100,4 @@ def test_not_a_dict() -> None:
 
 def test_from_name_alone_is_a_plain_constructor() -> None:
     assert types.GenerateVideosOperation(name="models/v/operations/1").to_dict()["done"] is False
+
