@@ -186,7 +186,8 @@ class Operation:
         Store it anywhere (a database, a queue, a file) and pick the operation up later,
         in another process, with `Operation.from_dict(d)`. Bytes become base64 text.
         Raises TypeError for a response of a type this module cannot write (e.g. the
-        result of a custom decoder that is not a dict).
+        result of a custom decoder that is not a dict), ValueError for values nested more
+        than 256 levels deep.
         """
         from genai_grpc import _serde
 
@@ -199,7 +200,9 @@ class Operation:
         `Operation.from_dict` returns whichever of genai_grpc's classes the dict names (a
         class of yours never stands in, whatever its name); a subclass, e.g.
         `GenerateVideosOperation.from_dict`, also checks the dict names that class. Raises
-        ValueError for a malformed dict.
+        ValueError for a malformed dict: an unknown kind, a version other than the integer
+        1, a value of the wrong type, a NaN or infinity, or nesting deeper than 256
+        levels.
         """
         from genai_grpc import _serde
 
