@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping, TypeVar
+from typing import Any, Mapping, TypeVar
 
 __all__ = [
     "GenerateVideosConfig",
@@ -150,6 +150,15 @@ class OperationError:
         return status_name(self.code)
 
 
+class _ResponseType:
+    """`Operation.response_type`, answered by the registry of operation kinds (`_kinds`)."""
+
+    def __get__(self, obj: object, owner: type[Operation]) -> str | None:
+        from genai_grpc import _kinds
+
+        return _kinds.response_type(owner)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Operation:
     """A snapshot of a long-running operation.
@@ -169,7 +178,7 @@ class Operation:
     raw_metadata: UnknownPayload | None = None
 
     #: Name of the response field's proto message this class decodes, if any.
-    response_type: ClassVar[str | None] = None
+    response_type = _ResponseType()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of this snapshot, tagged with its class under "kind".
@@ -177,7 +186,8 @@ class Operation:
         Store it anywhere (a database, a queue, a file) and pick the operation up later,
         in another process, with `Operation.from_dict(d)`. Bytes become base64 text.
         Raises TypeError for a response of a type this module cannot write (e.g. the
-        result of a custom decoder that is not a dict).
+        result of a custom decoder that is not a dict), ValueError for values nested more
+        than 256 levels deep.
         """
         from genai_grpc import _serde
 
@@ -187,9 +197,12 @@ class Operation:
     def from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
         """The operation `to_dict()` wrote, with its class.
 
-        `Operation.from_dict` returns whichever class the dict names; a subclass, e.g.
-        `GenerateVideosOperation.from_dict`, also checks the dict names that class (or a
-        subclass). Raises ValueError for a malformed dict.
+        `Operation.from_dict` returns whichever of genai_grpc's classes the dict names (a
+        class of yours never stands in, whatever its name); a subclass, e.g.
+        `GenerateVideosOperation.from_dict`, also checks the dict names that class. Raises
+        ValueError for a malformed dict: an unknown kind, a version other than the integer
+        1, a value of the wrong type, a NaN or infinity, or nesting deeper than 256
+        levels.
         """
         from genai_grpc import _serde
 
@@ -204,7 +217,6 @@ class GenerateVideosOperation(Operation):
     """A video generation; `response` is a GenerateVideosResponse when it succeeded."""
 
     response: GenerateVideosResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.GenerateVideosResponse"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,7 +224,6 @@ class ImportFileOperation(Operation):
     """An import into a file search store; `response` is an ImportFileResponse."""
 
     response: ImportFileResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.ImportFileResponse"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -220,7 +231,6 @@ class UploadToFileSearchStoreOperation(Operation):
     """An upload to a file search store; `response` is an UploadToFileSearchStoreResponse."""
 
     response: UploadToFileSearchStoreResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
 
 
 def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from genai_grpc import _kinds
 from genai_grpc.types import Operation
 
 RUNNING, SUCCEEDED, FAILED, DONE_EMPTY = "RUNNING", "SUCCEEDED", "FAILED", "DONE-EMPTY"
@@ -103,5 +104,5 @@ def size(n: int) -> str:
 
 
 def kind(op: Operation) -> str:
-    """The snapshot's class name, e.g. GenerateVideosOperation."""
-    return type(op).__name__
+    """The snapshot's kind as `to_dict` tags it, e.g. GenerateVideosOperation."""
+    return _kinds.tag(type(op))
