@@ -119,6 +119,44 @@ def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, Unk
 
 
 OperationT = TypeVar("OperationT", bound=Operation)
+_ERROR, _RESPONSE, _METADATA_FIELDS = ("error",), ("response", "raw_response"), ("metadata", "raw_metadata")
+
+
+class Pending:
+    """What a snapshot has not decoded yet: the answer, and which groups of fields are left.
+
+    `Operation.__getattr__` calls `load` on the first read of a payload field; it decodes
+    that field's group exactly as an eager conversion would, stores it in the snapshot's
+    slots (so later reads are plain attribute reads) and lets go of the answer once every
+    group is in. Two threads reading at once may both decode; they store equal values.
+    """
+
+    __slots__ = ("pb", "cls", "left")
+
+    def __init__(self, pb: Any, cls: type[Operation], left: list[tuple[str, ...]]) -> None:
+        self.pb, self.cls, self.left = pb, cls, left
+
+    def load(self, op: Operation, attr: str) -> None:
+        group = next((g for g in self.left if attr in g), None)
+        if group is None:
+            return  # another thread got there first
+        pb = self.pb
+        if group is _ERROR:
+            values: tuple[Any, ...] = (operation_error(pb.error),)
+        elif group is _RESPONSE:
+            values = _response(self.cls, pb.response.type_url, pb.response.value)
+        else:
+            metadata_url = pb.metadata.type_url
+            decoder = _METADATA.get(type_name(metadata_url))
+            values = _decode(decoder, metadata_url, pb.metadata.value)
+        for field, value in zip(group, values):
+            _put(op, field, value)
+        self.left = [g for g in self.left if g is not group]
+        if not self.left:
+            _put(op, "_pending", None)
+
+
+_put = object.__setattr__  # how a frozen snapshot's own code fills its slots
 
 
 @overload
@@ -127,28 +165,36 @@ def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> Operati
 def to_operation(pb: operations_pb2.Operation, cls: None = None) -> Operation: ...
 def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = None) -> Operation:
     """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
-    means infer it."""
-    value: Any
+    means infer it. The error, response and metadata are decoded when first read (see
+    Pending); a LargeOperation's response at once, so the answer's bytes can go."""
     if isinstance(pb, LargeOperation):
-        base, which, type_url, value = pb.pb, "response", pb.type_url, pb.value
+        base, which, type_url = pb.pb, "response", pb.type_url
     else:
         base, which = pb, pb.WhichOneof("result")
-        type_url, value = (pb.response.type_url, pb.response.value) if which == "response" else ("", b"")
+        type_url = pb.response.type_url if which == "response" else ""
     if cls is None:
         cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
-    response = raw_response = metadata = raw_metadata = None
-    if which == "response":
-        response, raw_response = _response(cls, type_url, value)
+    op = cls.__new__(cls)
+    _put(op, "name", base.name)
+    _put(op, "done", base.done)
+    left: list[tuple[str, ...]] = []
+    if which == "error":
+        left.append(_ERROR)
+    else:
+        _put(op, "error", None)
+    if isinstance(pb, LargeOperation):
+        response, raw_response = _response(cls, type_url, pb.value)
+        _put(op, "response", response)
+        _put(op, "raw_response", raw_response)
+    elif which == "response":
+        left.append(_RESPONSE)
+    else:
+        _put(op, "response", None)
+        _put(op, "raw_response", None)
     if base.HasField("metadata"):
-        metadata_url = base.metadata.type_url
-        decoder = _METADATA.get(type_name(metadata_url))
-        metadata, raw_metadata = _decode(decoder, metadata_url, base.metadata.value)
-    return cls(
-        name=base.name,
-        done=base.done,
-        error=operation_error(base.error) if which == "error" else None,
-        response=response,
-        metadata=metadata,
-        raw_response=raw_response,
-        raw_metadata=raw_metadata,
-    )
+        left.append(_METADATA_FIELDS)
+    else:
+        _put(op, "metadata", None)
+        _put(op, "raw_metadata", None)
+    _put(op, "_pending", Pending(base, cls, left) if left else None)
+    return op

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
 
 __all__ = [
     "GenerateVideosConfig",
@@ -159,14 +159,29 @@ class _ResponseType:
         return _kinds.response_type(owner)
 
 
+class _Snapshot:
+    """Where a snapshot made from a server's answer keeps what it has not decoded yet."""
+
+    __slots__ = ("_pending",)
+
+
+#: The fields a snapshot from the server decodes on first read, and nothing before.
+_PAYLOAD_FIELDS = frozenset({"error", "response", "metadata", "raw_response", "raw_metadata"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Operation:
+class Operation(_Snapshot):
     """A snapshot of a long-running operation.
 
     `done` is False while it runs. When done, `error` is set if it failed, else `response`
     holds its result (a done operation may carry neither). `metadata` is the progress the
     server reports, in protobuf's JSON form. A payload this client cannot decode is never
     dropped: it is kept in `raw_response` / `raw_metadata` and `response` / `metadata` is None.
+
+    A snapshot from the server decodes `error`, `response` and `metadata` (with their `raw_`
+    twins) on their first read, not before: looking at `name` and `done` costs no decoding.
+    What a read finds is what an eager decode would have found, and it is kept: equality,
+    repr, to_dict and pickling see the same values either way.
     """
 
     name: str
@@ -179,6 +194,19 @@ class Operation:
 
     #: Name of the response field's proto message this class decodes, if any.
     response_type = _ResponseType()
+
+    if not TYPE_CHECKING:  # a type checker should still reject misspelt attributes
+
+        def __getattr__(self, attr: str) -> Any:
+            # Only reached for a payload field not decoded yet (or a missing attribute).
+            try:
+                pending = object.__getattribute__(self, "_pending")
+            except AttributeError:
+                pending = None
+            if pending is None or attr not in _PAYLOAD_FIELDS:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}", name=attr, obj=self)
+            pending.load(self, attr)
+            return object.__getattribute__(self, attr)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of this snapshot, tagged with its class under "kind".
