@@ -119,44 +119,39 @@ def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, Unk
 
 
 OperationT = TypeVar("OperationT", bound=Operation)
-_ERROR, _RESPONSE, _METADATA_FIELDS = ("error",), ("response", "raw_response"), ("metadata", "raw_metadata")
-
-
-class Pending:
-    """What a snapshot has not decoded yet: the answer, and which groups of fields are left.
-
-    `Operation.__getattr__` calls `load` on the first read of a payload field; it decodes
-    that field's group exactly as an eager conversion would, stores it in the snapshot's
-    slots (so later reads are plain attribute reads) and lets go of the answer once every
-    group is in. Two threads reading at once may both decode; they store equal values.
-    """
-
-    __slots__ = ("pb", "cls", "left")
-
-    def __init__(self, pb: Any, cls: type[Operation], left: list[tuple[str, ...]]) -> None:
-        self.pb, self.cls, self.left = pb, cls, left
-
-    def load(self, op: Operation, attr: str) -> None:
-        group = next((g for g in self.left if attr in g), None)
-        if group is None:
-            return  # another thread got there first
-        pb = self.pb
-        if group is _ERROR:
-            values: tuple[Any, ...] = (operation_error(pb.error),)
-        elif group is _RESPONSE:
-            values = _response(self.cls, pb.response.type_url, pb.response.value)
-        else:
-            metadata_url = pb.metadata.type_url
-            decoder = _METADATA.get(type_name(metadata_url))
-            values = _decode(decoder, metadata_url, pb.metadata.value)
-        for field, value in zip(group, values):
-            _put(op, field, value)
-        self.left = [g for g in self.left if g is not group]
-        if not self.left:
-            _put(op, "_pending", None)
-
-
+_GROUPS = (("error",), ("response", "raw_response"), ("metadata", "raw_metadata"))
 _put = object.__setattr__  # how a frozen snapshot's own code fills its slots
+
+
+def load(op: Operation, pb: Any, attr: str) -> None:
+    """Decode the group of payload fields `attr` belongs to from `pb`, the answer `op` was
+    made from, into `op`'s slots; `Operation.__getattr__` calls this on the first read.
+
+    The values are what an eager decode gives. Once every group is in, `op` lets go of `pb`.
+    Two threads reading at once may both decode; they store equal values.
+    """
+    which = pb.WhichOneof("result")
+    if attr == "error":
+        _put(op, "error", operation_error(pb.error) if which == "error" else None)
+    elif attr in ("response", "raw_response"):
+        response = raw = None
+        if which == "response":
+            response, raw = _response(type(op), pb.response.type_url, pb.response.value)
+        _put(op, "response", response)
+        _put(op, "raw_response", raw)
+    else:
+        metadata = raw = None
+        if pb.HasField("metadata"):
+            metadata_url = pb.metadata.type_url
+            metadata, raw = _decode(_METADATA.get(type_name(metadata_url)), metadata_url, pb.metadata.value)
+        _put(op, "metadata", metadata)
+        _put(op, "raw_metadata", raw)
+    for group in _GROUPS:
+        try:
+            object.__getattribute__(op, group[0])
+        except AttributeError:
+            return
+    _put(op, "_pending", None)
 
 
 @overload
@@ -165,36 +160,19 @@ def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> Operati
 def to_operation(pb: operations_pb2.Operation, cls: None = None) -> Operation: ...
 def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = None) -> Operation:
     """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
-    means infer it. The error, response and metadata are decoded when first read (see
-    Pending); a LargeOperation's response at once, so the answer's bytes can go."""
-    if isinstance(pb, LargeOperation):
-        base, which, type_url = pb.pb, "response", pb.type_url
-    else:
-        base, which = pb, pb.WhichOneof("result")
-        type_url = pb.response.type_url if which == "response" else ""
+    means infer it. Its error, response and metadata are decoded when first read (`load`);
+    a LargeOperation's response at once, so that the answer's bytes can go."""
+    large = isinstance(pb, LargeOperation)
+    base = pb.pb if large else pb
     if cls is None:
+        type_url = pb.type_url if large else pb.response.type_url
         cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)
-    left: list[tuple[str, ...]] = []
-    if which == "error":
-        left.append(_ERROR)
-    else:
-        _put(op, "error", None)
-    if isinstance(pb, LargeOperation):
-        response, raw_response = _response(cls, type_url, pb.value)
+    _put(op, "_pending", base)
+    if large:
+        response, raw_response = _response(cls, pb.type_url, pb.value)
         _put(op, "response", response)
         _put(op, "raw_response", raw_response)
-    elif which == "response":
-        left.append(_RESPONSE)
-    else:
-        _put(op, "response", None)
-        _put(op, "raw_response", None)
-    if base.HasField("metadata"):
-        left.append(_METADATA_FIELDS)
-    else:
-        _put(op, "metadata", None)
-        _put(op, "raw_metadata", None)
-    _put(op, "_pending", Pending(base, cls, left) if left else None)
     return op

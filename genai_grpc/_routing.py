@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
@@ -20,9 +20,10 @@ _PUBLISHER_MODEL_OPERATION = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """One unary RPC: stub, method, request, and the field Google's front end routes by."""
+
+    # A NamedTuple, not a frozen dataclass: every get() makes one, and this is 3x cheaper.
 
     service: str
     method: str

@@ -205,7 +205,9 @@ class Operation(_Snapshot):
                 pending = None
             if pending is None or attr not in _PAYLOAD_FIELDS:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}", name=attr, obj=self)
-            pending.load(self, attr)
+            from genai_grpc import _convert
+
+            _convert.load(self, pending, attr)
             return object.__getattribute__(self, attr)
 
     def to_dict(self) -> dict[str, Any]:
