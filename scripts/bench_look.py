@@ -17,8 +17,10 @@ of three templates, chosen by the name's last segment:
 Every call asks for a name never asked before (no cache of the client can hit). Per round and
 side (sync, grpc.aio) one process alternates blocks of calls of each variant, the order
 rotating: genai_grpc's get(); the raw generated stub (googleapis-common-protos) sending the
-same routing and client headers as genai_grpc; google-api-core's OperationsClient. Client CPU
-per call; scripts/bench.py runs this as its `look` case.
+same routing and client headers as genai_grpc; the same raw stub on a second channel (two
+identical variants: the noise floor); google-api-core's OperationsClient. Client CPU per
+call, and per round the median over blocks of each variant's CPU over the raw stub's in the
+same rotation. scripts/bench.py runs this as its `look` case.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PAYLOADS = ("running", "video", "failed")
-VARIANTS = ("ours", "raw", "apicore")
-LABELS = {"ours": "genai_grpc", "raw": "raw stub + same headers", "apicore": "google-api-core"}
+VARIANTS = ("ours", "raw", "raw2", "apicore")
+LABELS = {"ours": "genai_grpc", "raw": "raw stub + same headers", "raw2": "the raw stub again (noise floor)",
+          "apicore": "google-api-core"}  # fmt: skip
 VIDEO_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
 
 
@@ -147,17 +150,24 @@ def callables(side: str, target: str) -> dict[str, Callable[[str], Any]]:
     Request = operations_pb2.GetOperationRequest
     headers = config.metadata
 
-    def raw(name: str) -> Any:
-        return stub.GetOperation(Request(name=name), metadata=(*headers, _rpc.routing_header(name)), timeout=60)
+    def raw_on(stub: Any) -> Callable[[str], Any]:
+        def raw(name: str) -> Any:
+            return stub.GetOperation(Request(name=name), metadata=(*headers, _rpc.routing_header(name)), timeout=60)
 
-    return {"ours": ours.get, "raw": raw, "apicore": lambda name: apicore.get_operation(name, timeout=60)}
+        return raw
+
+    # "raw2" is the raw stub on a channel of its own: how far apart two identical variants land.
+    again = operations_pb2_grpc.OperationsStub(flavor.insecure_channel(target, options=config.options))
+    return {"ours": ours.get, "raw": raw_on(stub), "raw2": raw_on(again),
+            "apicore": lambda name: apicore.get_operation(name, timeout=60)}  # fmt: skip
 
 
-def measure(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[str, dict[str, float]]:
-    """{payload: {variant: client CPU us per call}}: blocks of `calls` calls per variant,
-    alternating (the order rotates each block), after a warm-up of each; every name new."""
+def measure(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[str, dict[str, list[float]]]:
+    """{payload: {variant: [client CPU us per call, per block]}}: blocks of `calls` calls per
+    variant, alternating (the order rotates each block), after a warm-up block of each;
+    every name new."""
     order = list(VARIANTS)
-    cpu = {p: dict.fromkeys(order, 0.0) for p in PAYLOADS}
+    cpu: dict[str, dict[str, list[float]]] = {p: {v: [] for v in order} for p in PAYLOADS}
     todo = {(p, v): iter(names(p, f"{tag}{v}", calls * (blocks + 1))) for p in PAYLOADS for v in order}
 
     async def run(funcs: dict[str, Callable[[str], Any]]) -> None:
@@ -173,7 +183,7 @@ def measure(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[s
                         for name in batch:
                             f(name)
                     if b:  # block 0 is the warm-up
-                        cpu[payload][variant] += time.process_time() - started
+                        cpu[payload][variant].append((time.process_time() - started) / calls * 1e6)
 
     async def main() -> None:
         await run(callables(side, target))  # grpc.aio channels belong to this loop
@@ -182,8 +192,7 @@ def measure(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[s
         asyncio.run(main())
     else:
         asyncio.run(run(callables(side, target)))
-    n = calls * blocks
-    return {p: {v: cpu[p][v] / n * 1e6 for v in order} for p in PAYLOADS}
+    return cpu
 
 
 # -- the driver -----------------------------------------------------------------------------------
@@ -208,37 +217,44 @@ def stop_server(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-def run_client(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[str, dict[str, float]]:
+def run_client(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[str, dict[str, list[float]]]:
     out = subprocess.run(
         [sys.executable, __file__, "--client", side, target, tag, "--calls", str(calls), "--blocks", str(blocks)],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     if out.returncode != 0:
         raise SystemExit(f"look client {side} failed ({out.returncode}):\n{out.stderr[-2000:]}")
-    result: dict[str, dict[str, float]] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, dict[str, list[float]]] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
 Series = dict[str, list[float]]
 
 
-def compare(rounds: int, calls: int, blocks: int) -> Series:
-    """{"payload-variant-side": [client CPU us/call per round]}, a fresh process per round and side."""
+def compare(rounds: int, calls: int, blocks: int) -> tuple[Series, Series]:
+    """A fresh process per round and side. Returns, keyed "payload-variant-side", per round:
+    client CPU us/call, and the median over blocks of the variant's CPU over the raw
+    stub's in the same rotation (paired, so a burst of load elsewhere hits both)."""
     server, target = start_server()
     cpu: Series = {}
+    ratio: Series = {}
     try:
         for r in range(rounds):
             for side in ("sync", "aio"):
                 row = run_client(side, target, f"r{r}{side}", calls, blocks)
                 for payload, values in row.items():
-                    for variant, us in values.items():
-                        cpu.setdefault(f"{payload}-{variant}-{side}", []).append(us)
+                    for variant, per_block in values.items():
+                        key = f"{payload}-{variant}-{side}"
+                        cpu.setdefault(key, []).append(statistics.mean(per_block))
+                        paired = [a / b for a, b in zip(per_block, values["raw"])]
+                        ratio.setdefault(key, []).append(statistics.median(paired))
                 print(f"  round {r + 1} {side}: " + "; ".join(
-                    f"{p} " + " ".join(f"{v} {row[p][v]:.0f}" for v in VARIANTS) for p in PAYLOADS
-                ) + " us CPU/call", flush=True)  # fmt: skip
+                    f"{p} " + " ".join(f"{v} {ratio[f'{p}-{v}-{side}'][-1]:.3f}x" for v in VARIANTS if v != "raw")
+                    for p in PAYLOADS
+                ) + " (CPU/call vs the raw stub)", flush=True)  # fmt: skip
     finally:
         stop_server(server)
-    return cpu
+    return cpu, ratio
 
 
 def main() -> int:
@@ -255,13 +271,13 @@ def main() -> int:
     if args.client:
         print(json.dumps(measure(*args.client, args.calls, args.blocks)))
         return 0
-    cpu = compare(args.rounds, args.calls, args.blocks)
+    cpu, ratio = compare(args.rounds, args.calls, args.blocks)
     for side in ("sync", "aio"):
         for payload in PAYLOADS:
             raw = cpu[f"{payload}-raw-{side}"]
             parts = []
-            for variant in ("ours", "apicore"):
-                r = [a / b for a, b in zip(cpu[f"{payload}-{variant}-{side}"], raw)]
+            for variant in ("ours", "raw2", "apicore"):
+                r = ratio[f"{payload}-{variant}-{side}"]
                 parts.append(f"{LABELS[variant]} {statistics.median(r):.3f}x ({min(r):.3f}-{max(r):.3f})")
             print(f"{side:4s} {payload:8s} raw {statistics.median(raw):6.1f} us/call; " + ", ".join(parts))
     return 0
