@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from genai_grpc import _payloads, _shapes, _summaries
@@ -105,7 +104,9 @@ def _index() -> None:
         _BY_TAG[kind.tag] = _BY_CLASS[kind.operation] = _BY_RESPONSE_TAG[kind.response_tag] = kind
         _BY_WIRE.update(dict.fromkeys(kind.wire, kind))
         _LARGE.update(kind.large)
-    class_for.cache_clear()
+    _BY_HEAD.clear()
+    global _HEAD_DECIDES
+    _HEAD_DECIDES = all(_only_head_matters(kind.name) for kind in _KINDS)
 
 
 def kinds() -> tuple[Kind, ...]:
@@ -170,18 +171,47 @@ def is_large(message: str) -> bool:
     return message in _LARGE
 
 
-@lru_cache(maxsize=4096)
 def class_for(name: str, response_message: str = "") -> type[Operation]:
     """Which class a snapshot of operation `name` gets: the kind of its response message
     when there is one, else the kind whose names match, else Operation."""
-    # Cached: the same names are polled again and again (BENCHMARKS.md, "What was profiled").
     kind = _BY_WIRE.get(response_message) if response_message else None
     if kind is not None:
         return kind.operation
-    for kind in _KINDS:  # a loop, not next(<generator>): half the cost for a name never seen
+    head, slash, tail = name.rpartition("/")
+    if not (_HEAD_DECIDES and slash and tail):
+        return _by_name(name)
+    # Every name in one collection ("models/veo/operations/...") gets the same answer: a
+    # dict hit instead of regexes for each name never seen (BENCHMARKS.md, "The cost of a
+    # look").
+    cls = _BY_HEAD.get(head)
+    if cls is None:
+        if len(_BY_HEAD) >= _HEADS:
+            _BY_HEAD.clear()
+        cls = _BY_HEAD[head] = _by_name(head + "/x")
+    return cls
+
+
+def _by_name(name: str) -> type[Operation]:
+    for kind in _KINDS:
         if kind.name.match(name):
             return kind.operation
     return Operation
+
+
+_BY_HEAD: dict[str, type[Operation]] = {}
+_HEADS = 4096
+#: Whether every kind's name pattern has the shape "^<no alternation, lookaround or
+#: escape>/[^/]+$": then a name matches exactly when its part before the last "/" followed
+#: by "/x" does.
+_HEAD_DECIDES = False
+
+
+def _only_head_matters(pattern: re.Pattern[str]) -> bool:
+    text = pattern.pattern
+    return (
+        text.startswith("^") and text.endswith("/[^/]+$") and not pattern.flags & re.VERBOSE
+        and not any(mark in text for mark in ("|", "(?=", "(?!", "(?<", "\\"))
+    )  # fmt: skip
 
 
 # -- the kinds -------------------------------------------------------------------------------

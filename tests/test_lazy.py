@@ -161,3 +161,13 @@ def test_malformed_payloads_never_fail_get_and_stay_raw_where_read(scripted: Scr
     assert set(failed.error.details[1]) == {"@type", "value"}  # kept as base64
     for op in (running, done, failed):
         assert types.Operation.from_dict(op.to_dict()) == op
+
+
+segments = st.sampled_from(["models", "veo-3", "operations", "fileSearchStores", "s", "upload", "poems", "", "a\nb", " "])
+
+
+@FUZZ
+@given(st.one_of(st.lists(segments, max_size=7).map("/".join), st.text(max_size=30)))
+def test_class_by_collection_is_class_by_full_name(name: str) -> None:
+    assert _kinds.class_for(name) is _kinds._by_name(name)
+    assert _kinds.class_for(name) is _kinds._by_name(name)  # again, from the collection cache
