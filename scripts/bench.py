@@ -2,7 +2,7 @@
 
     python scripts/bench.py [--quick] [--only CASE[,CASE...]] [--rounds N]
 
-Cases (each bounded; the whole run takes ~4 minutes on 2 cores, ~1 with --quick):
+Cases (each bounded; the whole run takes ~5 minutes on 2 cores, ~2 with --quick):
 
   get     client CPU per get(): genai_grpc sync / aio vs the raw generated stub (sync /
           grpc.aio, also with genai_grpc's headers) vs google-api-core's OperationsClient /
@@ -260,7 +260,7 @@ def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> di
 
 
 def case_get(table: Table, rounds: int, quick: bool) -> None:
-    calls, blocks = 200, (5 if quick else 8)
+    calls, blocks = 200, (3 if quick else 5)
     server, address = spawn_server("--duration", "0")
     cpu: dict[str, list[float]] = {}
     try:
@@ -296,7 +296,7 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
 def case_look(table: Table, rounds: int, quick: bool) -> None:
     import bench_look
 
-    calls, blocks = 100, (5 if quick else 8)
+    calls, blocks = 100, (4 if quick else 6)
     cpu, ratio = bench_look.compare(rounds, calls, blocks)
     for side in ("sync", "aio"):
         for payload in bench_look.PAYLOADS:
