@@ -154,6 +154,14 @@ def load(op: Operation, pb: Any, attr: str) -> None:
     _put(op, "_pending", None)
 
 
+def detached(pb: operations_pb2.Operation) -> operations_pb2.Operation:
+    """A copy of `pb` of its own: an operation inside a ListOperations page would keep the
+    whole page alive until its snapshot has read every payload."""
+    copy = operations_pb2.Operation()
+    copy.CopyFrom(pb)
+    return copy
+
+
 @overload
 def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> OperationT: ...
 @overload

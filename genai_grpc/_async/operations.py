@@ -138,7 +138,7 @@ class AsyncOperations:
             )
             page = await self._transport.call("operations", "ListOperations", request, name)
             for pb in page.operations:
-                yield _convert.to_operation(pb)
+                yield _convert.to_operation(_convert.detached(pb))
             token = page.next_page_token
             if not token:
                 return
