@@ -33,6 +33,7 @@ class AsyncOperations:
         self._poll = poll or PollPolicy()
         self._retry = retry or RetryPolicy()
         self._features = _routing.Features()
+        self._vertexai = transport.config.vertexai
 
     async def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
@@ -43,7 +44,7 @@ class AsyncOperations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        rpc = _routing.get_call(name, self._vertexai)
         pb = await self._transport.call(
             rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
         )

@@ -78,13 +78,18 @@ class Transport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        deadline = _names.check_call_timeout(timeout) or self._config.timeout
-        rpc = self.multicallable(service, method)
-        metadata = self.metadata(name, routing_field)
+        # Every get() and poll comes through here: the helpers are inlined (multicallable,
+        # metadata, _rpc.parsed), each Python call costing several times its microbenchmark
+        # between gRPC calls (BENCHMARKS.md, "The cost of a look").
+        config = self._config
+        deadline = config.timeout if timeout is None else _names.check_call_timeout(timeout)
+        rpc = getattr((self._stubs or self._open())[service], method)
+        metadata = (*config.metadata, _rpc.routing_header(name, routing_field))
         try:
-            return _rpc.parsed(rpc(request, metadata=metadata, timeout=deadline))
+            response = rpc(request, metadata=metadata, timeout=deadline)
         except grpc.RpcError as exc:
             raise _rpc.to_api_error(exc) from None
+        return response if response is not None else _rpc.parsed(response)
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""
