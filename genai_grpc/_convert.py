@@ -9,21 +9,20 @@ themselves are in `_payloads`, large answers in `_large`.
 from __future__ import annotations
 
 import base64
-from typing import Any, Callable, Iterable, TypeVar, overload
+from typing import Any, Iterable, TypeVar, overload
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from genai_grpc import _kinds, _payloads
 from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc._kinds import Decoder
 from genai_grpc._large import LargeOperation
 from genai_grpc._large import parse_operation as parse_operation  # noqa: PLC0414  _channel's deserializer
 from genai_grpc._payloads import type_name
 from genai_grpc.types import Operation, OperationError, UnknownPayload
 
-Decoder = Callable[[bytes], Any]
-
-#: Decoders for any kind's response, besides each kind's own wire messages (`_kinds`).
+#: Decoders for any kind's payloads, besides each kind's own messages (`_kinds`).
 _RESPONSES: dict[str, Decoder] = {_payloads.STRUCT: _payloads.decode_struct}
 _METADATA: dict[str, Decoder] = {
     _payloads.METADATA: _payloads.decode_operation_metadata,
@@ -41,6 +40,10 @@ _WELL_KNOWN_JSON = frozenset(
 def _response_decoder(name: str) -> Decoder | None:
     kind = _kinds.of_wire(name)
     return kind.wire[name] if kind is not None else _RESPONSES.get(name)
+
+
+def _metadata_decoder(name: str) -> Decoder | None:
+    return _METADATA.get(name) or _kinds.metadata_decoder(name)
 
 
 def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
@@ -141,7 +144,7 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
         response, raw_response = _response(cls, type_url, value)
     if base.HasField("metadata"):
         metadata_url = base.metadata.type_url
-        decoder = _METADATA.get(type_name(metadata_url))
+        decoder = _metadata_decoder(type_name(metadata_url))
         metadata, raw_metadata = _decode(decoder, metadata_url, base.metadata.value)
     return cls(
         name=base.name,
