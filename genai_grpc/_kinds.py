@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from genai_grpc import _payloads, _shapes, _summaries
+from genai_grpc import _google_wire, _payloads, _shapes, _summaries
 from genai_grpc.types import (
     GenerateVideosOperation,
     GenerateVideosResponse,
@@ -198,8 +198,13 @@ def class_for(name: str, response_message: str = "") -> type[Operation]:
 register(Kind(
     operation=GenerateVideosOperation,
     response=GenerateVideosResponse,
-    wire={_payloads.VIDEOS: _payloads.decode_videos_response},
-    large=frozenset({_payloads.VIDEOS}),
+    wire={
+        _payloads.VIDEOS: _payloads.decode_videos_response,
+        _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,  # Gemini API
+        _google_wire.VERTEX_RESPONSE: _google_wire.decode_vertex_response,  # Vertex AI
+    },
+    metadata={_google_wire.GEMINI_METADATA: _google_wire.decode_gemini_metadata},
+    large=frozenset({_payloads.VIDEOS, _google_wire.GEMINI_RESPONSE}),
     from_json=_shapes.videos_from_json,
     name=re.compile(r"^(?:.+/)?models/[^/]+/operations/[^/]+$"),
     tag="GenerateVideosOperation",

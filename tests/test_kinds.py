@@ -110,6 +110,7 @@ def test_without_its_entry_the_kind_is_unknown() -> None:
 @pytest.mark.parametrize("change", [
     {"tag": "GenerateVideosOperation"}, {"tag": "Operation"}, {"operation": types.ImportFileOperation},
     {"wire": {"genai_grpc.v1.GenerateVideosResponse": poem_kind.decode}}, {"response": types.ImportFileResponse},
+    {"metadata": {"google.ai.generativelanguage.v1beta.PredictLongRunningMetadata": poem_kind.decode_metadata}},
 ])  # fmt: skip
 def test_a_kind_may_not_take_another_kinds_tag_class_or_message(change: dict[str, object]) -> None:
     import dataclasses
@@ -118,6 +119,15 @@ def test_a_kind_may_not_take_another_kinds_tag_class_or_message(change: dict[str
     with pytest.raises(ValueError, match="clashes"):
         _kinds.register(dataclasses.replace(poem_kind.KIND, **change))  # type: ignore[arg-type]
     assert _kinds.kinds() == before
+
+
+def test_googles_video_messages_are_the_video_kinds() -> None:
+    videos = _kinds.of_class(types.GenerateVideosOperation)
+    assert videos is not None and set(videos.wire) == {
+        "genai_grpc.v1.GenerateVideosResponse", "google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+        "google.cloud.aiplatform.v1.GenerateVideoResponse"}
+    assert set(videos.metadata) == {"google.ai.generativelanguage.v1beta.PredictLongRunningMetadata"}
+    assert _kinds.class_for("operations/x", "google.cloud.aiplatform.v1.GenerateVideoResponse") is types.GenerateVideosOperation
 
 
 def test_the_library_kinds_answer_as_before() -> None:
