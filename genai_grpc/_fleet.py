@@ -28,7 +28,7 @@ from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    stub: Operation
+    placeholder: Operation  # what a timeout reports when no snapshot ever came
 
 
 class Fleet:
@@ -50,8 +50,8 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, stub: Operation, now: float) -> None:
-        self._entries[name] = _Entry(machine, stub)
+    def add(self, name: str, machine: Machine, placeholder: Operation, now: float) -> None:
+        self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
 
     def start(self, now: float) -> list[tuple[str, Call]]:
@@ -105,7 +105,7 @@ class Fleet:
         except OperationTimeoutError as exc:
             del self._entries[name]
             if not exc.pending:
-                exc.pending = (entry.stub,)
+                exc.pending = (entry.placeholder,)
             self._timed_out[name] = exc
             return
         except APIError:
@@ -125,14 +125,6 @@ def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | Non
         if name not in out or out[name] is None:
             out[name] = item if isinstance(item, Operation) else None
     return out
-
-
-def check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
-        raise ValueError(f"timeout must be None or a number of seconds >= 0, got {timeout!r}")
-    return float(timeout)
 
 
 def build(
@@ -168,6 +160,6 @@ def build(
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)
-        stub = known if known is not None else convert(operations_pb2.Operation(name=name))
-        fleet.add(name, wait_for(name, convert, plan, features, now, known), stub, now)
+        placeholder = known if known is not None else convert(operations_pb2.Operation(name=name))
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
     return fleet

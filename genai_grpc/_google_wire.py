@@ -90,13 +90,6 @@ def gemini_by_protobuf(value: bytes) -> GenerateVideosResponse:
     return GenerateVideosResponse(tuple(videos), **_filtered(count, body.rai_media_filtered_reasons))
 
 
-def _once(seen: set[int], number: int) -> None:
-    """A singular field met twice: protobuf merges or keeps the last; let it decide."""
-    if number in seen:
-        raise _wire.Unusual
-    seen.add(number)
-
-
 def _gemini_from_wire(buf: memoryview) -> GenerateVideosResponse:
     body: memoryview | None = None
     for number, value in _wire.fields(buf):
@@ -127,10 +120,10 @@ def _media_from_wire(buf: memoryview) -> Video | None:
 
 
 def _video_from_wire(buf: memoryview) -> Video:
-    seen: set[int] = set()
     data, uri = None, None
     for number, value in _wire.fields(buf):
-        _once(seen, 0)  # a oneof: one member, once
+        if data is not None or uri is not None:
+            raise _wire.Unusual  # a oneof met twice: protobuf keeps the last, let it decide
         if number == 1:
             data = bytes(_wire.chunk(value))  # the one copy of the video
         elif number == 2:

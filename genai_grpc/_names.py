@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from genai_grpc.types import Operation
@@ -27,14 +26,3 @@ def check_name(name: object, what: str = "name") -> str:
     if name != name.strip() or _CONTROL.search(name):
         raise ValueError(f"{what} has whitespace or control characters: {name!r}")
     return name
-
-
-def check_call_timeout(timeout: object) -> float | None:
-    """One RPC's deadline in seconds: None (the client's default) or a finite number > 0."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
-    return float(timeout)

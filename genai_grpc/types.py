@@ -6,15 +6,17 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping, TypeVar
+
+from genai_grpc import _codes, _seconds
 
 __all__ = [
     "GenerateVideosConfig",
     "GenerateVideosOperation",
     "GenerateVideosResponse",
     "GeneratedVideo",
+    "Image",
     "ImportFileOperation",
     "ImportFileResponse",
     "ImportFileSource",
@@ -26,20 +28,9 @@ __all__ = [
     "UploadToFileSearchStoreOperation",
     "UploadToFileSearchStoreResponse",
     "Video",
+    "VideoGenerationMask",
+    "VideoGenerationReferenceImage",
 ]
-
-_STATUS_NAMES = (
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED",
-)  # fmt: skip
-
-
-def status_name(code: int) -> str:
-    """The google.rpc.Code name of a code number, e.g. 5 -> "NOT_FOUND"."""
-    return _STATUS_NAMES[code] if 0 <= code < len(_STATUS_NAMES) else f"CODE_{code}"
-
 
 def _size(data: bytes | None) -> str:
     return "None" if data is None else f"<{len(data)} bytes>"
@@ -116,17 +107,62 @@ class ImportFileSource:
 
 
 @dataclass(frozen=True, slots=True)
-class GenerateVideosConfig:
-    """Options for generate_videos. Fields left None take the server's defaults.
+class Image:
+    """An input image: inline bytes or a Cloud Storage URI (Vertex AI only), as google-genai's."""
 
-    `video_size_bytes` and `return_uri` are genai_grpc extensions the local server honours
-    (to test large payloads and videos served by address).
+    gcs_uri: str | None = None
+    image_bytes: bytes | None = None
+    mime_type: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Image(gcs_uri={self.gcs_uri!r}, image_bytes={_size(self.image_bytes)}, mime_type={self.mime_type!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationReferenceImage:
+    """An image the video should follow; `reference_type` e.g. "ASSET" or "STYLE"."""
+
+    image: Image | None = None
+    reference_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationMask:
+    """A mask image and how to apply it (`mask_mode`, e.g. "INSERT"); Vertex AI only."""
+
+    image: Image | None = None
+    mask_mode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateVideosConfig:
+    """Options for generate_videos, with google-genai's names. Fields left None take the
+    server's defaults. A field the chosen backend does not take raises ValueError when the
+    request is built (README: "What each method sends").
+
+    `video_size_bytes` and `return_uri` are options of genai_grpc's local server only (to
+    test large payloads and videos served by address); they are refused for Google's hosts.
     """
 
     number_of_videos: int | None = None
+    output_gcs_uri: str | None = None
+    fps: int | None = None
     duration_seconds: int | None = None
+    seed: int | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
+    person_generation: str | None = None
+    pubsub_topic: str | None = None
+    negative_prompt: str | None = None
+    enhance_prompt: bool | None = None
+    generate_audio: bool | None = None
+    last_frame: Image | None = None
+    reference_images: tuple[VideoGenerationReferenceImage, ...] | None = None
+    mask: VideoGenerationMask | None = None
+    compression_quality: str | None = None
+    labels: Mapping[str, str] | None = None
+    webhook_config: Any = None
+    resize_mode: str | None = None
     video_size_bytes: int | None = None
     return_uri: bool | None = None
 
@@ -147,7 +183,7 @@ class OperationError:
 
     @property
     def status(self) -> str:
-        return status_name(self.code)
+        return _codes.name(self.code)
 
 
 class _ResponseType:
@@ -233,15 +269,10 @@ class UploadToFileSearchStoreOperation(Operation):
     response: UploadToFileSearchStoreResponse | None = None
 
 
-def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
+def _check_numbers(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
     """Each value a finite number >= 0 (None only for the keys in `optional`)."""
     for key, value in values.items():
-        if value is None and key in optional:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+        _seconds.check(value, f"{owner}.{key}", optional=key in optional)
 
 
 def _check_jitter(owner: str, jitter: object) -> None:
@@ -270,7 +301,7 @@ class PollPolicy:
     long_poll: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
+        _check_numbers("PollPolicy", initial=self.initial, maximum=self.maximum,
                        long_poll=self.long_poll, multiplier=self.multiplier)
         _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
@@ -296,7 +327,7 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_seconds("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
+        _check_numbers("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
                        max_outage=self.max_outage, multiplier=self.multiplier)
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:

@@ -1,6 +1,6 @@
 """The main job, end to end against the bundled local server (started and stopped here).
 
-Starts a video generation, follows its progress, saves the video; starts a file import and an
+Starts a video generation (the Gemini API's PredictLongRunning), follows it, saves the video; starts a file import and an
 upload and waits for all of them at once; shows a safety-blocked prompt and a filtered one.
 """
 
@@ -32,7 +32,8 @@ def demo(out: Path) -> str:
     op = client.models.generate_videos(model="veo-2.0-generate-001", prompt="A cat playing with a ball")
     print(f"started {op.name}")
     for snapshot in client.operations.watch(op, timeout=60):
-        print(f"  progress {(snapshot.metadata or {}).get('progressPercent', 0):>3}%")
+        # The Gemini API reports no progress for videos (its metadata is empty): only done.
+        print("  done" if snapshot.done else "  running")
     op = client.operations.get(op)
     assert op.response is not None
     for i, generated in enumerate(op.response.generated_videos):

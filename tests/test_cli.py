@@ -266,13 +266,3 @@ def test_output_dir_that_cannot_be_written_exits_2(scripted: ScriptedServer, env
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     assert_one_line_error(cli("get", VIDEO, "--output-dir", str(blocker / "sub"), env=env), 2)
-
-
-# -- serve without the server package ------------------------------------------------------
-
-
-def test_serve_without_the_server_package_says_so() -> None:
-    code = ("import sys; sys.modules['genai_grpc.server'] = None; "  # as if it were not installed
-            "from genai_grpc.cli import main; sys.exit(main(['serve']))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
-    assert_one_line_error(out, 2, "genai_grpc.server")

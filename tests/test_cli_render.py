@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_grpc.cli import _exit, _facts, _human, _parser, _save, _schema
+from genai_grpc.cli import _exit, _facts, _human, _parser, _save, _schema, _terminal
 from genai_grpc.cli._progress import ProgressBar, bar_line
 from genai_grpc.errors import ClientError, ServerError, from_status
 from genai_grpc.types import (
@@ -343,3 +344,10 @@ def test_rendering_modules_import_no_grpc() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("columns,expected", [("132", 132), ("wide", 80), ("-5", 80)])
+def test_terminal_width_from_columns_or_80(monkeypatch: pytest.MonkeyPatch, columns: str, expected: int) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    with open(os.devnull) as not_a_terminal:
+        assert _terminal.columns(not_a_terminal.fileno()) == expected

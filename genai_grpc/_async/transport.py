@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import grpc.aio
+from google.protobuf.message import Message
 
-from genai_grpc import _channel, _names, _rpc
+from genai_grpc import _channel, _rpc, _seconds
 from genai_grpc._config import ClientConfig
-from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
-from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
-from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 
 class AsyncTransport:
@@ -28,7 +26,7 @@ class AsyncTransport:
         self._credentials = credentials or _channel.ChannelCredentials(config)
         self._interceptors = tuple(interceptors)
         self._channel: Any = None
-        self._stubs: dict[str, Any] = {}
+        self._methods: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -36,19 +34,14 @@ class AsyncTransport:
         """What this transport connects to, and how."""
         return self._config
 
-    def _open(self) -> dict[str, Any]:
+    def _open(self) -> dict[tuple[str, str], Any]:
         with self._lock:  # threads making their first calls at once must share one channel
-            if not self._stubs:
+            if not self._methods:
                 credentials = self._credentials.get()
                 channel = _channel.open_channel(grpc.aio, self._config, credentials, self._interceptors)
                 self._channel = channel
-                self._stubs = {
-                    "operations": operations_pb2_grpc.OperationsStub(channel),
-                    "genai": service_pb2_grpc.GenAIStub(channel),
-                    "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
-                }
-                _channel.read_operations_lazily(self._stubs, channel)
-            return self._stubs
+                self._methods = _channel.bind_methods(channel)
+            return self._methods
 
     @property
     def timeout(self) -> float:
@@ -56,9 +49,8 @@ class AsyncTransport:
         return self._config.timeout
 
     def multicallable(self, service: str, method: str) -> Any:
-        """The stub method for one RPC, opening the channel on first use."""
-        stubs = self._stubs or self._open()
-        return getattr(stubs[service], method)
+        """The multicallable for one RPC of _channel.METHODS, opening the channel on first use."""
+        return (self._methods or self._open())[service, method]
 
     def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
         """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
@@ -68,7 +60,7 @@ class AsyncTransport:
         self,
         service: str,
         method: str,
-        request: Any,
+        request: Message,
         name: str,
         timeout: float | None = None,
         *,
@@ -77,7 +69,7 @@ class AsyncTransport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        deadline = _names.check_call_timeout(timeout) or self._config.timeout
+        deadline = _seconds.check(timeout, "timeout", positive=True, optional=True) or self._config.timeout
         rpc = self.multicallable(service, method)
         metadata = self.metadata(name, routing_field)
         try:
@@ -87,7 +79,7 @@ class AsyncTransport:
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""
-        channel, self._channel, self._stubs = self._channel, None, {}
+        channel, self._channel, self._methods = self._channel, None, {}
         if channel is not None:
             await channel.close()
 

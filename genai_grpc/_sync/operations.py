@@ -7,7 +7,7 @@ import builtins
 import time
 from typing import TYPE_CHECKING, Iterator, Iterable
 
-from genai_grpc import _convert, _names, _routing
+from genai_grpc import _convert, _names, _routing, _seconds
 from genai_grpc._sync.transport import Transport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.errors import APIError
@@ -44,9 +44,10 @@ class Operations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        rpc = _routing.get_call(name, self._transport.config.vertexai)
+        route = _routing.get_route(name, self._transport.config.vertexai)
         pb = self._transport.call(
-            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
+            route.service, route.method, route.request, route.routing_value, timeout,
+            routing_field=route.routing_field,
         )
         return _convert.to_operation(pb, cls)
 
@@ -173,7 +174,7 @@ class Operations:
         return _fleet.build(
             _fleet.distinct(operations),
             now=time.monotonic(),
-            timeout=_fleet.check_timeout(timeout),
+            timeout=_seconds.check(timeout, "timeout", finite=False, optional=True),
             poll=poll or self._poll,
             retry=retry or self._retry,
             rpc_timeout=self._transport.timeout,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from genai_grpc._codes import Code
 from genai_grpc.cli._human import clean
 from genai_grpc.errors import APIError
 
@@ -30,15 +31,17 @@ exit codes:
   130  interrupted (Ctrl-C)"""
 
 # google.rpc codes that mean "what you asked for, or who you are, is wrong".
-_USAGE_CODES = {3, 7, 9, 11, 16}  # INVALID_ARGUMENT PERMISSION_DENIED FAILED_PRECONDITION OUT_OF_RANGE UNAUTHENTICATED
-GRPC_NOT_FOUND, GRPC_DEADLINE_EXCEEDED = 5, 4
+_USAGE_CODES = frozenset({
+    Code.INVALID_ARGUMENT, Code.PERMISSION_DENIED, Code.FAILED_PRECONDITION, Code.OUT_OF_RANGE,
+    Code.UNAUTHENTICATED,
+})  # fmt: skip
 
 
 def for_api_error(error: APIError) -> int:
     """The exit code for a failed call."""
-    if error.grpc_code == GRPC_NOT_FOUND:
+    if error.grpc_code == Code.NOT_FOUND:
         return NOT_FOUND
-    if error.grpc_code == GRPC_DEADLINE_EXCEEDED:
+    if error.grpc_code == Code.DEADLINE_EXCEEDED:
         return TIMED_OUT
     if error.grpc_code in _USAGE_CODES:
         return USAGE

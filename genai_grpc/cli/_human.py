@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from genai_grpc import errors
 from genai_grpc.cli import _facts
 from genai_grpc.types import Operation, OperationError, UnknownPayload
 
@@ -92,7 +93,7 @@ def _compact(value: Any) -> str:
 
 def _error(error: OperationError) -> list[str]:
     lines = [_line("error", clean(f"{error.code} {error.status}: {error.message}", 1000))]
-    reasons = [str(d["reason"]) for d in error.details if "reason" in d]
+    reasons = errors.reasons(error.details)
     if reasons:
         lines.append(_line("reasons", clean(", ".join(reasons))))
     lines += [_line("detail", _detail(d)) for d in error.details]

@@ -7,13 +7,13 @@ only for --json, so `--help` and usage errors stay instant.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, PollPolicy
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 # A live progress bar should move at least this often; the library's default cap is 20 s.
 _WATCH_POLL_S = 5.0
-
-_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 
 class _StillRunning(Exception):
@@ -39,8 +37,6 @@ class _StillRunning(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv` (default: sys.argv[1:]); returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["serve"]:
-        return _serve(args_list)
     try:
         args = _parser.build().parse_args(args_list)
     except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
@@ -87,7 +83,10 @@ def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: API
 
 
 def _fail(message: str, code: int) -> int:
-    secrets = [os.environ.get(name, "") for name in _KEY_VARIABLES]
+    # Imported only on failure: _config imports logging, which --help does not need.
+    from genai_grpc._config import API_KEY_ENVS
+
+    secrets = [os.environ.get(name, "") for name in API_KEY_ENVS]
     print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
     return code
 
@@ -174,7 +173,7 @@ def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
     try:
         return operations.get(args.name, timeout=args.timeout)
     except APIError as error:
-        if args.timeout is not None and error.grpc_code == _exit.GRPC_DEADLINE_EXCEEDED:
+        if args.timeout is not None and error.grpc_code == Code.DEADLINE_EXCEEDED:
             raise _StillRunning(None) from None  # the wait's own budget ran out
         raise
 
@@ -233,15 +232,15 @@ def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], 
     return run
 
 
-def _serve(argv: list[str]) -> int:
-    try:
-        server_cli = importlib.import_module("genai_grpc.server.cli")
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("genai_grpc.server"):
-            raise
-        return _fail("serve needs the bundled local server (genai_grpc.server), "
-                     "which this installation does not include", _exit.USAGE)
-    return int(server_cli.main(argv))
+def _serve(args: argparse.Namespace) -> int:
+    from genai_grpc._config import is_loopback
+    from genai_grpc.server import cli as server_cli
+
+    faults = server_cli.faults_of(args)
+    if not is_loopback(args.host):
+        _note(f"warning: serving on {args.host}, reachable beyond this machine")
+    server_cli.run(args, faults)
+    return _exit.OK
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -250,4 +249,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": _list,
     "cancel": _action("cancel", "cancelled", "cancellation requested:"),
     "delete": _action("delete", "deleted", "deleted:"),
+    "serve": _serve,
 }

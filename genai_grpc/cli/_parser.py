@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from genai_grpc import __version__
+from genai_grpc.cli import _terminal
 from genai_grpc.cli._exit import TABLE
 
 PROG = "genai-grpc"
@@ -56,18 +56,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     argparse builds a formatter for every add_argument, so this is on the path of every command."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=_columns() - 2)
-
-
-def _columns() -> int:
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns or 80
-    except OSError:
-        return 80
+        super().__init__(prog, width=_terminal.columns(1) - 2)
 
 
 def _positive(text: str) -> float:
@@ -115,7 +104,7 @@ def _subcommand(commands: Any, name: str, summary: str, common: argparse.Argumen
 
 
 def build() -> argparse.ArgumentParser:
-    """The parser for every subcommand except `serve`, which the local server parses itself."""
+    """The parser for every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROG, description=DESCRIPTION, epilog=TABLE, formatter_class=_Formatter
     )
@@ -140,7 +129,30 @@ def build() -> argparse.ArgumentParser:
                           ("delete", "forget an operation (it is not cancelled)")):
         sub = _subcommand(commands, name, summary, common)
         sub.add_argument("name", help="the operation's resource name")
-    commands.add_parser("serve", help="run the bundled local server (see genai-grpc serve --help)",
-                        epilog=EXAMPLES["serve"], formatter_class=_Formatter)
+    _serving(commands)
     return parser
+
+
+def _serving(commands: Any) -> None:
+    summary = "run the bundled local server on host:port until SIGINT or SIGTERM"
+    serve = commands.add_parser(
+        "serve", help="run the bundled local server (see genai-grpc serve --help)",
+        description=f"{summary}; the first line on stdout is the address it listens on",
+        epilog=EXAMPLES["serve"], formatter_class=_Formatter,
+    )  # fmt: skip
+    add = serve.add_argument
+    add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    add("--port", type=int, default=50051, help="port to bind; 0 picks a free one (default: 50051)")
+    add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
+    add("--duration", type=float, default=5.0, metavar="S", help="seconds an operation runs (default: 5)")
+    add("--max-wait", type=float, metavar="S", help="longest WaitOperation, seconds (default: 60)")
+    add("--require-api-key", nargs="?", const=True, metavar="KEY",
+        help="require x-goog-api-key; without KEY, use $GOOGLE_API_KEY or $GEMINI_API_KEY")
+    add("--latency", type=float, default=0.0, metavar="S", help="seconds added to every call")
+    add("--fail-rate", type=float, default=0.0, metavar="R", help="share of calls (0..1) that fail")
+    add("--fail-next", type=int, default=0, metavar="N", help="the first N calls fail")
+    add("--fail-code", default="UNAVAILABLE", metavar="NAME", help="gRPC code of injected failures")
+    add("--retry-delay", type=float, metavar="S", help="RetryInfo delay (seconds) on injected failures")
+    add("--wait-unimplemented", action="store_true", help="WaitOperation answers UNIMPLEMENTED")
+    add("--garbage", action="store_true", help="answer bytes that are not an Operation")
 

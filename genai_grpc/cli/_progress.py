@@ -8,12 +8,11 @@ every second: the elapsed time keeps moving and the line never looks hung.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from genai_grpc.cli import _facts
+from genai_grpc.cli import _facts, _terminal
 from genai_grpc.cli._human import clean
 from genai_grpc.types import Operation
 
@@ -77,9 +76,7 @@ class ProgressBar:
         self._stream.flush()
 
     def _width(self) -> int:
-        if os.environ.get("COLUMNS", "").isdigit():
-            return int(os.environ["COLUMNS"])
         try:
-            return os.get_terminal_size(self._stream.fileno()).columns or 80
-        except (OSError, ValueError):
+            return _terminal.columns(self._stream.fileno())
+        except (OSError, ValueError):  # a stream without a file descriptor
             return 80
