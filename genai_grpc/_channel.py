@@ -179,19 +179,26 @@ def _call_credentials(config: ClientConfig) -> grpc.CallCredentials | None:
     return None
 
 
-def _google_plugin(config: ClientConfig) -> grpc.AuthMetadataPlugin:
-    """google-auth's plugin: a bearer token, refreshed as it expires, and x-goog-user-project
-    from the credentials' quota project."""
+def google_credentials(config: ClientConfig) -> Any:
+    """The client's google-auth credentials with the cloud-platform scope: the ones it was
+    given, else Application Default Credentials (looked up now)."""
     import google.auth
     import google.auth.credentials
-    from google.auth.transport.grpc import AuthMetadataPlugin
-    from google.auth.transport.requests import Request
 
     scopes = list(_config.SCOPES)
     if config.credentials is None:
         credentials, _ = google.auth.default(scopes=scopes)
-    else:
-        credentials = google.auth.credentials.with_scopes_if_required(config.credentials, scopes)  # type: ignore[no-untyped-call]
+        return credentials
+    return google.auth.credentials.with_scopes_if_required(config.credentials, scopes)  # type: ignore[no-untyped-call]
+
+
+def _google_plugin(config: ClientConfig) -> grpc.AuthMetadataPlugin:
+    """google-auth's plugin: a bearer token, refreshed as it expires, and x-goog-user-project
+    from the credentials' quota project."""
+    from google.auth.transport.grpc import AuthMetadataPlugin
+    from google.auth.transport.requests import Request
+
+    credentials = google_credentials(config)
     return _MarkPermanentFailures(AuthMetadataPlugin(credentials, Request()))  # type: ignore[no-untyped-call]
 
 

@@ -39,6 +39,13 @@ _HTTP: dict[int, int] = {
     Code.UNAVAILABLE: 503, Code.DATA_LOSS: 500, Code.UNAUTHENTICATED: 401,
 }  # fmt: skip
 _NAMES = {int(code): code.name for code in Code}
+# HTTP status -> code, for HTTP answers (downloads) that name no status of their own.
+_FROM_HTTP: dict[int, Code] = {
+    400: Code.INVALID_ARGUMENT, 401: Code.UNAUTHENTICATED, 403: Code.PERMISSION_DENIED,
+    404: Code.NOT_FOUND, 409: Code.ABORTED, 412: Code.FAILED_PRECONDITION, 416: Code.OUT_OF_RANGE,
+    429: Code.RESOURCE_EXHAUSTED, 499: Code.CANCELLED, 500: Code.INTERNAL, 501: Code.UNIMPLEMENTED,
+    502: Code.UNAVAILABLE, 503: Code.UNAVAILABLE, 504: Code.DEADLINE_EXCEEDED,
+}  # fmt: skip
 
 
 def name(code: int) -> str:
@@ -49,6 +56,12 @@ def name(code: int) -> str:
 def http_status(code: int) -> int:
     """The HTTP status for a code number (unknown codes count as 500)."""
     return _HTTP.get(code, 500)
+
+
+def from_http_status(status: int) -> Code:
+    """The code for an HTTP status (another 4xx: FAILED_PRECONDITION; anything else: UNKNOWN)."""
+    default = Code.FAILED_PRECONDITION if 400 <= status < 500 else Code.UNKNOWN
+    return _FROM_HTTP.get(status, default)
 
 
 def parse(text: str) -> Code:

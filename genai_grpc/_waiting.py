@@ -13,6 +13,7 @@ only carry the steps out, so every decision here is tested with a fake clock.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from typing import Any, Callable, Generator, Union
@@ -28,6 +29,7 @@ WAIT = "WaitOperation"
 TRANSIENT = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED, Code.DEADLINE_EXCEEDED})
 #: Below this many seconds left, an RPC could not come back in time: give up instead.
 MIN_RPC = 0.001
+_log = logging.getLogger("genai_grpc.wait")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,8 @@ def wait_for(
         if plan.deadline is None and max_outage is not None and now - outage_since >= max_outage:
             raise error
         next_at = now + retry_after(error, retry_cap, plan.retry, rand)
+        if _log.isEnabledFor(logging.DEBUG):  # the status only: a message could quote anything
+            _log.debug("retrying %s after %s %s in %.3fs", name, error.code, error.status, next_at - now)
         if plan.deadline is None and max_outage is not None:
             # A RetryInfo delay can be anything (an hour, a year): retry at the outage limit.
             next_at = min(next_at, outage_since + max_outage)

@@ -1,6 +1,6 @@
 """The errors genai_grpc raises. Every failed call ends in exactly one of these::
 
-    APIError                 a call failed; .code (HTTP), .status, .message, .details
+    APIError                 a call (or a download) failed; .code (HTTP), .status, .message, .details
     ├── ClientError          4xx: the request was wrong (404 not found, 400, 401, 403, 429 ...)
     └── ServerError          5xx: the server or the network failed (500, 501, 503, 504)
 
@@ -22,7 +22,8 @@ from genai_grpc._codes import Code
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code"]
+__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "from_http", "http_code"]
+
 
 
 def http_code(grpc_code: int) -> int:
@@ -100,6 +101,17 @@ def from_status(
 ) -> APIError:
     """Build the error for a failed call from its gRPC status."""
     code = http_code(grpc_code)
+    cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
+    return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+def from_http(
+    code: int, message: str, *, status: str | None = None, details: tuple[dict[str, Any], ...] = ()
+) -> APIError:
+    """Build the error for a failed HTTP answer (a download): ClientError for 4xx, ServerError
+    for 5xx; `status` is the google.rpc name the answer gave (e.g. "NOT_FOUND"), if any."""
+    named = Code.__members__.get(status or "")
+    grpc_code = named if named is not None and named != Code.OK else _codes.from_http_status(code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
 

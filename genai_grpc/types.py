@@ -6,8 +6,12 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Any, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from genai_grpc.errors import APIError, OperationTimeoutError
 
 from genai_grpc import _codes, _seconds
 
@@ -22,7 +26,9 @@ __all__ = [
     "ImportFileSource",
     "Operation",
     "OperationError",
+    "Outcome",
     "PollPolicy",
+    "RequestBudget",
     "RetryPolicy",
     "UnknownPayload",
     "UploadToFileSearchStoreOperation",
@@ -57,6 +63,24 @@ class Video:
 
     def __repr__(self) -> str:
         return f"Video(data={_size(self.data)}, mime_type={self.mime_type!r}, uri={self.uri!r})"
+
+    def save(self, path: str | os.PathLike[str], client: Any = None) -> None:
+        """Write the video to `path` (atomically). A video with only a `uri` is downloaded
+        through `client` (a genai_grpc Client) when given; without one it raises ValueError
+        saying to download it first, as google-genai does."""
+        from genai_grpc import _atomic
+
+        if self.data is not None:
+            _atomic.write_bytes(path, self.data)
+        elif self.uri and client is not None:
+            client.files.download(file=self, path=path)
+        elif self.uri:
+            raise ValueError(
+                f"this video has no bytes, only a uri ({self.uri}): download it first with "
+                "client.files.download(file=video, path=...), or pass client= to save()"
+            )
+        else:
+            raise ValueError("this video has neither bytes nor a uri: nothing to save")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +278,11 @@ class GenerateVideosOperation(Operation):
 
     response: GenerateVideosResponse | None = None
 
+    @property
+    def result(self) -> GenerateVideosResponse | None:
+        """The same as `response` (google-genai's name)."""
+        return self.response
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportFileOperation(Operation):
@@ -332,3 +361,65 @@ class RetryPolicy:
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one operation of a fleet ended, from ``as_completed(..., return_errors=True)``
+    and ``wait_all(..., return_errors=True)``.
+
+    Exactly one of two things: the operation finished (`operation` is the done snapshot,
+    `error` None; a failed operation is still a finished one, with ``operation.error``
+    set), or a call about it failed for good or its time ran out (`error` is the APIError,
+    e.g. a 404 ClientError, or the OperationTimeoutError; `operation` is the last snapshot
+    seen, if any). `name` is the operation's resource name either way.
+    """
+
+    name: str
+    operation: Operation | None = None
+    error: APIError | OperationTimeoutError | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Done without an error of its own and without a failed call."""
+        return self.error is None and self.operation is not None and self.operation.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBudget:
+    """A client-wide limit on requests per second, shared by every RPC of the client
+    (sync and aio: get, list, cancel, delete, and every poll of wait, watch and fleets).
+
+    Requests are spaced evenly at `max_rps`, with at most `burst` sent back to back after a
+    quiet spell. When the server answers RESOURCE_EXHAUSTED the rate is cut to `decrease`
+    times itself (not below `min_rps`; at most once a second, so one burst of refusals
+    counts once), and nothing is sent until the delay of its RetryInfo, if it sent one, is
+    over (at most `max_pause` seconds). It then climbs back linearly, by ``max_rps /
+    recover_s`` per second, until a refusal or `max_rps`. Nothing is dropped: requests wait
+    for their turn, within each wait's own timeout.
+    """
+
+    max_rps: float
+    burst: float = 1.0
+    min_rps: float | None = None
+    decrease: float = 0.5
+    recover_s: float = 10.0
+    max_pause: float = 60.0
+
+    def __post_init__(self) -> None:
+        _seconds.check(self.max_rps, "RequestBudget.max_rps", positive=True)
+        _check_numbers("RequestBudget", ("min_rps",), burst=self.burst, min_rps=self.min_rps,
+                       recover_s=self.recover_s, max_pause=self.max_pause)
+        if self.burst < 1:
+            raise ValueError(f"RequestBudget.burst must be >= 1, got {self.burst!r}")
+        if self.min_rps is not None and not 0 < self.min_rps <= self.max_rps:
+            raise ValueError(f"RequestBudget.min_rps must be > 0 and <= max_rps, got {self.min_rps!r}")
+        if isinstance(self.decrease, bool) or not isinstance(self.decrease, (int, float)) or not 0 < self.decrease <= 1:
+            raise ValueError(f"RequestBudget.decrease must be a number in (0, 1], got {self.decrease!r}")
+        if not self.recover_s > 0:
+            raise ValueError(f"RequestBudget.recover_s must be > 0, got {self.recover_s!r}")
+
+    @property
+    def floor(self) -> float:
+        """The lowest rate refusals can push it to: `min_rps`, by default max_rps / 20."""
+        return self.min_rps if self.min_rps is not None else self.max_rps / 20

@@ -23,6 +23,8 @@ HEADER = "# DO NOT EDIT: generated from genai_grpc/_async/{name} by scripts/unas
 
 # Each pattern must match somewhere (main() fails otherwise), so none outlives its use.
 SUBSTITUTIONS = [
+    (r"^import asyncio\n", ""),
+    (r"\basyncio\.sleep\(", "time.sleep("),
     (r"\basync def\b", "def"),
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),

@@ -4,25 +4,31 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import grpc
 from google.protobuf.message import Message
 
-from genai_grpc import _channel, _rpc, _seconds
+from genai_grpc import _channel, _rpc, _seconds, _telemetry
+from genai_grpc._budget import Budget
+from genai_grpc._codes import Code
 from genai_grpc._config import ClientConfig
 
 
 class Transport:
-    """One channel, opened on first use and reused by every call until close()."""
+    """One channel, opened on first use and reused by every call until close().
+    `budget` (shared with the client's other transport) paces every call."""
 
     def __init__(
         self,
         config: ClientConfig,
         credentials: _channel.ChannelCredentials | None = None,
         interceptors: Sequence[Any] = (),
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = budget
         self._config = config
         self._credentials = credentials or _channel.ChannelCredentials(config)
         self._interceptors = tuple(interceptors)
@@ -73,10 +79,21 @@ class Transport:
         deadline = _seconds.check(timeout, "timeout", positive=True, optional=True) or self._config.timeout
         rpc = self.multicallable(service, method)
         metadata = self.metadata(name, routing_field)
+        budget = self.budget
+        if budget is not None:
+            wait = budget.reserve(time.monotonic())
+            if wait > 0:
+                time.sleep(wait)
         try:
-            return _rpc.parsed(rpc(request, metadata=metadata, timeout=deadline))
+            response = _rpc.parsed(rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
+            error = _rpc.to_api_error(exc)
+            if budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
+                budget.refused(time.monotonic(), error.retry_delay)
+            _telemetry.rpc_done(service, method, error.grpc_code)
+            raise error from None
+        _telemetry.rpc_done(service, method, 0)
+        return response
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""

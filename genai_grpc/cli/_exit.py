@@ -25,10 +25,11 @@ exit codes:
   1    the operation finished with an error (get, wait)
   2    usage or configuration error: bad arguments, no server configured, the server
        refused the request or the credentials (400, 401, 403), or --output-dir cannot be written
-  3    no such operation (404)
+  3    no such operation, or no such file to download (404)
   4    timed out (wait --timeout, or a call's deadline)
   5    could not reach the server, or the server failed (5xx, 429, 409)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  wait and watch over many names exit with the highest code of any of them"""
 
 # google.rpc codes that mean "what you asked for, or who you are, is wrong".
 _USAGE_CODES = frozenset({

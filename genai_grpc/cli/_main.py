@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
 from genai_grpc.errors import APIError, OperationTimeoutError
-from genai_grpc.types import Operation, PollPolicy
+from genai_grpc.types import Operation, PollPolicy, Video
 
 if TYPE_CHECKING:
     from genai_grpc._sync.operations import Operations
@@ -118,35 +118,54 @@ def _note(message: str) -> None:
 def _client(args: argparse.Namespace) -> Client:
     from genai_grpc.client import Client
 
-    given = {k: getattr(args, k) for k in ("endpoint", "vertexai", "project", "location")}
+    given = {k: getattr(args, k, None) for k in ("endpoint", "vertexai", "project", "location", "max_rps")}
     return Client(**{k: v for k, v in given.items() if v is not None})
 
 
-def _finish(args: argparse.Namespace, op: Operation) -> int:
-    files = _save(args, op) if args.output_dir is not None else None
+def _finish(args: argparse.Namespace, op: Operation, client: Client) -> int:
+    files = _save(args, op, client) if args.output_dir is not None else None
     _emit(args, op, files)
     return _exit.OPERATION_FAILED if op.done and op.error is not None else _exit.OK
 
 
-def _save(args: argparse.Namespace, op: Operation) -> list[str]:
+def _save(args: argparse.Namespace, op: Operation, client: Client) -> list[str]:
     from genai_grpc.cli import _save as save
 
     files, notes = save.plan(op)
     try:
-        paths = save.write(args.output_dir, files, args.force)
-    except FileExistsError:
+        paths, more = save.write(args.output_dir, files, args.force, lambda v, p, o: _fetch(client, v, p, o))
+    except (FileExistsError, APIError):
         raise
     except OSError as error:
         raise OSError(f"--output-dir: {error}") from None
-    for note in notes:
+    for note in notes + more:
         _note(note)
     return paths
+
+
+def _fetch(client: Client, video: Video, path: str, overwrite: bool) -> str | None:
+    """Download a video served by address to `path`, with a progress bar on a terminal;
+    returns why not when this client cannot fetch it (e.g. gs:// without Google credentials)."""
+    from genai_grpc.cli._progress import DownloadBar
+
+    bar = DownloadBar(sys.stderr, time.monotonic, os.path.basename(path)) if sys.stderr.isatty() else None
+    try:
+        client.files.download(file=video, path=path, overwrite=overwrite, progress=bar)
+    except ValueError as error:  # raised before any I/O: this client cannot fetch that URI
+        return str(error)
+    except APIError as error:
+        raise type(error)(error.code, f"downloading {path}: {error.message}", status=error.status,
+                          grpc_code=error.grpc_code, details=error.details) from None  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    return None
 
 
 def _get(args: argparse.Namespace) -> int:
     with _client(args) as client:
         op = client.operations.get(args.name, timeout=args.timeout)
-    return _finish(args, op)
+        return _finish(args, op, client)
 
 
 def _poll(seconds: float | None) -> PollPolicy | None:
@@ -155,6 +174,9 @@ def _poll(seconds: float | None) -> PollPolicy | None:
 
 
 def _wait(args: argparse.Namespace) -> int:
+    if "-" in args.names or len(args.names) > 1:
+        return _many(args, watch=False)
+    args.name = args.names[0]
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     with _client(args) as client:
         op = _first_look(client.operations, args)
@@ -164,7 +186,17 @@ def _wait(args: argparse.Namespace) -> int:
                 op = _watch(client.operations, op, args, left)
             else:
                 op = client.operations.wait(op, timeout=left, poll=_poll(args.poll))
-    return _finish(args, op)
+        return _finish(args, op, client)
+
+
+def _many(args: argparse.Namespace, watch: bool) -> int:
+    from genai_grpc.cli import _many as many
+
+    if getattr(args, "output_dir", None) is not None:
+        raise ValueError("--output-dir takes one operation name (save the others one by one)")
+    poll = _poll(args.poll or (_WATCH_POLL_S if watch or sys.stderr.isatty() else None))
+    with _client(args) as client:
+        return many.run(args, client, watch, _write, _note, poll)
 
 
 def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
@@ -246,6 +278,7 @@ def _serve(args: argparse.Namespace) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "get": _get,
     "wait": _wait,
+    "watch": lambda args: _many(args, watch=True),
     "list": _list,
     "cancel": _action("cancel", "cancelled", "cancellation requested:"),
     "delete": _action("delete", "deleted", "deleted:"),

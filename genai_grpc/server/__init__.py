@@ -16,8 +16,9 @@ their stored create time and duration, and injects faults on demand::
 
 See `Faults` for every switch. From a shell: ``python -m genai_grpc serve --port 0`` (flags:
 ``genai-grpc serve --help``). Requests choose their outcome with markers such as ``[fail:safety]``,
-``[filter:1]``, ``[empty]``, ``[shape:gemini]`` or ``[duration:30]``: see
-genai_grpc.server._outcome.
+``[filter:1]``, ``[empty]``, ``[shape:gemini]``, ``[duration:30]`` or ``[uri]``: see
+genai_grpc.server._outcome. Videos served by address (``[uri]``, or ``return_uri`` in the
+config) come from an HTTP file port beside the gRPC one: ``server.files_url``.
 """
 
 from genai_grpc.server._faults import Faults

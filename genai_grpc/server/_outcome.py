@@ -14,7 +14,7 @@ gcs_uri or file_name (import file) or in the display_name (upload):
   that backend's JSON shape instead of the backend's own type (``[shape:proto]``: the Gemini
   API's ``PredictLongRunningResponse``; Vertex AI's ops are always in its JSON shape).
 - ``[uri]``: the videos are returned by address (URI) instead of inline, as the
-  ``return_uri`` option does.
+  ``return_uri`` option does, served from the server's HTTP file port.
 - ``[duration:S]``: the operation takes S seconds instead of the server's default.
 
 Other bracketed text is left alone; a known marker with a bad value is a bad request.

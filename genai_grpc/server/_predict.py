@@ -22,6 +22,7 @@ from google.protobuf import json_format
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc.server._errors import RequestError
+from genai_grpc.server._outcome import MarkerError, parse_outcome
 
 #: Record kinds of the two video start RPCs.
 VIDEOS, VERTEX_VIDEOS = "generateVideos", "vertexGenerateVideos"
@@ -29,6 +30,8 @@ GEMINI_SERVICE = "google.ai.generativelanguage.v1beta.PredictionService"
 LOCAL_KEY = "genaiGrpc"
 MAX_VIDEOS = 4
 MAX_VIDEO_BYTES = 128 << 20
+#: Videos served by address are streamed by the file port, never held in a message.
+MAX_URI_VIDEO_BYTES = 1 << 30
 MAX_VIDEO_SECONDS = 60
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 _GEMINI_MODEL = re.compile(rf"^models/{_ID}$")
@@ -68,6 +71,8 @@ def video_spec(kind: str, request: bytes) -> VideoSpec:
     local = params.get(LOCAL_KEY, {})
     if not isinstance(local, dict):
         raise RequestError(f"parameters.{LOCAL_KEY} must be an object")
+    return_uri = _flag(local, "returnUri")
+    by_uri = return_uri or _marks_uri(prompt)
     return VideoSpec(
         target=target,
         prompt=prompt,
@@ -75,9 +80,16 @@ def video_spec(kind: str, request: bytes) -> VideoSpec:
         duration_seconds=_number(params, "durationSeconds", MAX_VIDEO_SECONDS, 8),
         resolution=_text(params, "resolution", "720p"),
         aspect_ratio=_text(params, "aspectRatio", "16:9"),
-        video_size_bytes=_number(local, "videoSizeBytes", MAX_VIDEO_BYTES, 0, LOCAL_KEY),
-        return_uri=_flag(local, "returnUri"),
+        video_size_bytes=_number(local, "videoSizeBytes", MAX_URI_VIDEO_BYTES if by_uri else MAX_VIDEO_BYTES, 0, LOCAL_KEY),
+        return_uri=return_uri,
     )
+
+
+def _marks_uri(prompt: str) -> bool:
+    try:
+        return parse_outcome(prompt).return_uri
+    except MarkerError:
+        return False  # reported when the outcome is read
 
 
 def _target(kind: str, pb: Any) -> str:

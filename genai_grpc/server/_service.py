@@ -79,6 +79,10 @@ class Service:
     ) -> None:
         self.store, self.faults = store, faults
         self.duration_s, self.max_wait_s = duration_s, max_wait_s
+        #: When a list, each call's arrival (time.monotonic(), method) is appended to it.
+        self.arrivals: list[tuple[float, str]] | None = None
+        #: Where videos served by address live (http://host:port of the file server), if anywhere.
+        self.files_url = ""
         self._changes: _Changes | None = None
         # Finished operations never change (only deletion removes them): serialize them once.
         self._cache: OrderedDict[str, bytes] = OrderedDict()
@@ -112,7 +116,7 @@ class Service:
         response = operations_pb2.ListOperationsResponse()
         total, last = 0, 0
         for record in records[: query.size]:
-            op = build(record, now)
+            op = build(record, now, self.files_url)
             size = op.ByteSize()
             if last and total + size > LIST_PAGE_BYTES:
                 break
@@ -229,7 +233,11 @@ class Service:
     def _method(
         self, handler: Handler, request_cls: type[Message], returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
+        method = getattr(handler, "__name__", "")
+
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            if self.arrivals is not None:
+                self.arrivals.append((time.monotonic(), method))
             try:
                 if self.faults.gates_calls:
                     await self._gate(context)
@@ -282,10 +290,10 @@ class Service:
         state = progress(record.timing, now_ns)
         if state.done:
             self._running.pop(record.name, None)
-            data: bytes = build(record, now_ns).SerializeToString()
+            data: bytes = build(record, now_ns, self.files_url).SerializeToString()
             self._remember(record.name, data)
             return data
-        data = build(record, now_ns).SerializeToString()
+        data = build(record, now_ns, self.files_url).SerializeToString()
         self._running[record.name] = (changes_at_ns(record.timing, state.percent), data)
         if len(self._running) > _CACHE_RECORDS:
             self._running.popitem(last=False)

@@ -52,10 +52,10 @@ def test_64_mib_video(ops: Any, genai: Any) -> None:
 
 
 @pytest.mark.parametrize(("prompt", "config"), [("a cat", {"return_uri": True}), ("a cat [uri]", {})])
-def test_return_uri(ops: Any, genai: Any, prompt: str, config: dict[str, Any]) -> None:
+def test_return_uri(ops: Any, genai: Any, server: Any, prompt: str, config: dict[str, Any]) -> None:
     op = get(ops, video(genai, prompt, **config).name)
     only = response(op).generated_samples[0].video
-    assert only.uri == video_uri(op.name, 0) and only.WhichOneof("content") == "uri"
+    assert only.uri == video_uri(server.files_url, op.name, 0) and only.WhichOneof("content") == "uri"
 
 
 def test_model_name_may_carry_its_prefix(genai: Any) -> None:
@@ -105,7 +105,7 @@ def test_gemini_shape(ops: Any, genai: Any) -> None:
         )
     )
     inner = body["generateVideoResponse"]
-    assert inner["generatedSamples"][0]["video"]["uri"].startswith("genai-grpc://")
+    assert inner["generatedSamples"][0]["video"]["uri"].startswith("http://127.0.0.1:")
     assert inner["raiMediaFilteredCount"] == 1
 
 
@@ -115,7 +115,7 @@ def test_vertex_shape_inline_bytes(ops: Any, genai: Any) -> None:
     assert data[4:8] == b"ftyp" and body["videos"][0]["mimeType"] == "video/mp4"
 
 
-def test_vertex_predict_long_running(ops: Any, channel: Any) -> None:
+def test_vertex_predict_long_running(ops: Any, channel: Any, server: Any) -> None:
     endpoint = "projects/p/locations/us-central1/publishers/google/models/veo-3"
     request = vertex_pb2.PredictLongRunningRequest(endpoint=endpoint)
     request.instances.add().struct_value.update({"prompt": "a cat [uri]"})
@@ -123,7 +123,7 @@ def test_vertex_predict_long_running(ops: Any, channel: Any) -> None:
     op = vertex_grpc.PredictionServiceStub(channel).PredictLongRunning(request)
     assert op.name.startswith(endpoint + "/operations/")
     body = struct_of(get(ops, op.name))  # Vertex AI's JSON shape: it publishes no binary type
-    assert [v["gcsUri"] for v in body["videos"]] == [video_uri(op.name, 0), video_uri(op.name, 1)]
+    assert [v["gcsUri"] for v in body["videos"]] == [video_uri(server.files_url, op.name, i) for i in (0, 1)]
 
 
 def test_import_file(ops: Any, stores: Any) -> None:
