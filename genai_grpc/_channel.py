@@ -5,21 +5,30 @@ module only turns a ClientConfig into grpc objects.
 
 Google OAuth tokens travel as gRPC call credentials (google-auth's plugin refreshes them):
 gRPC then refuses to send them over a channel without transport security, and interceptors
-never see them. An API key is plain call metadata, added only where _config allows it:
-measured on loopback TLS, a Python call-credentials plugin nearly doubles the client CPU of a
-GetOperation (~200 -> ~380 us) and adds ~0.5 ms of latency.
+never see them. An API key is plain call metadata, added only where _config allows it: a
+Python call-credentials plugin costs client CPU and latency on every call (BENCHMARKS.md,
+"Call credentials").
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf import empty_pb2
+from google.protobuf.message import Message
 
 from genai_grpc import _config, _convert, _rpc
 from genai_grpc._config import ClientConfig
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+    prediction_service_pb2 as gemini_prediction_pb2,
+)
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
 
 
 class ChannelCredentials:
@@ -83,25 +92,73 @@ def open_channel(
     return grpc.intercept_channel(channel, *interceptors) if interceptors else channel
 
 
-def read_operations_lazily(stubs: dict[str, Any], channel: Any) -> None:
-    """Point the stubs' Operation-answering RPCs at _convert.parse_operation, so that a
-    large video answer is copied once instead of three times (see LargeOperation)."""
-    from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
-    from genai_grpc._generated.google.longrunning import operations_pb2
+@dataclass(frozen=True, slots=True)
+class Method:
+    """One unary RPC: its path, and how its request and its answer cross the wire."""
 
-    for service, path, request in (
-        ("operations", "/google.longrunning.Operations/GetOperation", operations_pb2.GetOperationRequest),
-        ("operations", "/google.longrunning.Operations/WaitOperation", operations_pb2.WaitOperationRequest),
-        ("prediction", "/google.cloud.aiplatform.v1.PredictionService/FetchPredictOperation",
-         prediction_service_pb2.FetchPredictOperationRequest),
-    ):  # fmt: skip
-        method = channel.unary_unary(
-            path,
-            request_serializer=request.SerializeToString,
-            response_deserializer=_convert.parse_operation,
+    path: str
+    request: type[Message]
+    deserialize: Callable[[bytes], Any]
+
+
+_OPERATIONS = "/google.longrunning.Operations/"
+_GENAI = "/genai_grpc.v1.GenAI/"
+_PREDICTION = "/google.cloud.aiplatform.v1.PredictionService/"
+_GEMINI_PREDICTION = "/google.ai.generativelanguage.v1beta.PredictionService/"
+
+#: Every RPC a client sends, by (service, method). The RPCs that answer a polled Operation
+#: read it with _convert.parse_operation, so that a large video answer is copied once
+#: instead of three times (see LargeOperation).
+METHODS: dict[tuple[str, str], Method] = {
+    ("operations", "GetOperation"): Method(
+        _OPERATIONS + "GetOperation", operations_pb2.GetOperationRequest, _convert.parse_operation
+    ),
+    ("operations", "WaitOperation"): Method(
+        _OPERATIONS + "WaitOperation", operations_pb2.WaitOperationRequest, _convert.parse_operation
+    ),
+    ("operations", "ListOperations"): Method(
+        _OPERATIONS + "ListOperations", operations_pb2.ListOperationsRequest,
+        operations_pb2.ListOperationsResponse.FromString,
+    ),
+    ("operations", "CancelOperation"): Method(
+        _OPERATIONS + "CancelOperation", operations_pb2.CancelOperationRequest, empty_pb2.Empty.FromString
+    ),
+    ("operations", "DeleteOperation"): Method(
+        _OPERATIONS + "DeleteOperation", operations_pb2.DeleteOperationRequest, empty_pb2.Empty.FromString
+    ),
+    ("prediction", "FetchPredictOperation"): Method(
+        _PREDICTION + "FetchPredictOperation", prediction_service_pb2.FetchPredictOperationRequest,
+        _convert.parse_operation,
+    ),
+    ("gemini_prediction", "PredictLongRunning"): Method(
+        _GEMINI_PREDICTION + "PredictLongRunning", gemini_prediction_pb2.PredictLongRunningRequest,
+        operations_pb2.Operation.FromString,
+    ),
+    ("prediction", "PredictLongRunning"): Method(
+        _PREDICTION + "PredictLongRunning", prediction_service_pb2.PredictLongRunningRequest,
+        operations_pb2.Operation.FromString,
+    ),
+    ("genai", "ImportFile"): Method(
+        _GENAI + "ImportFile", service_pb2.ImportFileRequest, operations_pb2.Operation.FromString
+    ),
+    ("genai", "UploadToFileSearchStore"): Method(
+        _GENAI + "UploadToFileSearchStore", service_pb2.UploadToFileSearchStoreRequest,
+        operations_pb2.Operation.FromString,
+    ),
+}  # fmt: skip
+
+
+def bind_methods(channel: Any) -> dict[tuple[str, str], Any]:
+    """A multicallable on `channel` (sync or grpc.aio) for every entry of METHODS."""
+    return {
+        key: channel.unary_unary(
+            method.path,
+            request_serializer=method.request.SerializeToString,
+            response_deserializer=method.deserialize,
             _registered_method=True,
         )
-        setattr(stubs[service], path.rpartition("/")[2], method)
+        for key, method in METHODS.items()
+    }
 
 
 def _channel_credentials(config: ClientConfig) -> grpc.ChannelCredentials | None:
@@ -122,19 +179,26 @@ def _call_credentials(config: ClientConfig) -> grpc.CallCredentials | None:
     return None
 
 
-def _google_plugin(config: ClientConfig) -> grpc.AuthMetadataPlugin:
-    """google-auth's plugin: a bearer token, refreshed as it expires, and x-goog-user-project
-    from the credentials' quota project."""
+def google_credentials(config: ClientConfig) -> Any:
+    """The client's google-auth credentials with the cloud-platform scope: the ones it was
+    given, else Application Default Credentials (looked up now)."""
     import google.auth
     import google.auth.credentials
-    from google.auth.transport.grpc import AuthMetadataPlugin
-    from google.auth.transport.requests import Request
 
     scopes = list(_config.SCOPES)
     if config.credentials is None:
         credentials, _ = google.auth.default(scopes=scopes)
-    else:
-        credentials = google.auth.credentials.with_scopes_if_required(config.credentials, scopes)  # type: ignore[no-untyped-call]
+        return credentials
+    return google.auth.credentials.with_scopes_if_required(config.credentials, scopes)  # type: ignore[no-untyped-call]
+
+
+def _google_plugin(config: ClientConfig) -> grpc.AuthMetadataPlugin:
+    """google-auth's plugin: a bearer token, refreshed as it expires, and x-goog-user-project
+    from the credentials' quota project."""
+    from google.auth.transport.grpc import AuthMetadataPlugin
+    from google.auth.transport.requests import Request
+
+    credentials = google_credentials(config)
     return _MarkPermanentFailures(AuthMetadataPlugin(credentials, Request()))  # type: ignore[no-untyped-call]
 
 

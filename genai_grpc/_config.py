@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from genai_grpc import __version__
+from genai_grpc import __version__, _seconds
 
 EMULATOR_ENV = "GENAI_GRPC_EMULATOR_HOST"
 VERTEX_ENV = "GOOGLE_GENAI_USE_VERTEXAI"
@@ -200,8 +200,7 @@ def _check_types(
         raise ValueError(
             f"credentials must be google.auth.credentials.Credentials, got {type(credentials).__name__}"
         )
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    _seconds.check(timeout, "timeout", positive=True, finite=False)
 
 
 def _check_conflicts(

@@ -9,21 +9,20 @@ themselves are in `_payloads`, large answers in `_large`.
 from __future__ import annotations
 
 import base64
-from typing import Any, Callable, Iterable, TypeVar, overload
+from typing import Any, Iterable, TypeVar, overload
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from genai_grpc import _kinds, _payloads
 from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc._kinds import Decoder
 from genai_grpc._large import LargeOperation
 from genai_grpc._large import parse_operation as parse_operation  # noqa: PLC0414  _channel's deserializer
 from genai_grpc._payloads import type_name
 from genai_grpc.types import Operation, OperationError, UnknownPayload
 
-Decoder = Callable[[bytes], Any]
-
-#: Decoders for any kind's response, besides each kind's own wire messages (`_kinds`).
+#: Decoders for any kind's payloads, besides each kind's own messages (`_kinds`).
 _RESPONSES: dict[str, Decoder] = {_payloads.STRUCT: _payloads.decode_struct}
 _METADATA: dict[str, Decoder] = {
     _payloads.METADATA: _payloads.decode_operation_metadata,
@@ -41,6 +40,10 @@ _WELL_KNOWN_JSON = frozenset(
 def _response_decoder(name: str) -> Decoder | None:
     kind = _kinds.of_wire(name)
     return kind.wire[name] if kind is not None else _RESPONSES.get(name)
+
+
+def _metadata_decoder(name: str) -> Decoder | None:
+    return _METADATA.get(name) or _kinds.metadata_decoder(name)
 
 
 def _default_pool_json(name: str, value: bytes) -> dict[str, Any] | None:
@@ -143,7 +146,7 @@ def load(op: Operation, pb: Any, attr: str) -> None:
         metadata = raw = None
         if pb.HasField("metadata"):
             metadata_url = pb.metadata.type_url
-            metadata, raw = _decode(_METADATA.get(type_name(metadata_url)), metadata_url, pb.metadata.value)
+            metadata, raw = _decode(_metadata_decoder(type_name(metadata_url)), metadata_url, pb.metadata.value)
         _put(op, "metadata", metadata)
         _put(op, "raw_metadata", raw)
     for group in _GROUPS:
@@ -170,17 +173,17 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
     """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
     means infer it. Its error, response and metadata are decoded when first read (`load`);
     a LargeOperation's response at once, so that the answer's bytes can go."""
-    large = isinstance(pb, LargeOperation)
-    base = pb.pb if large else pb
+    large = pb if isinstance(pb, LargeOperation) else None
+    base = large.pb if large is not None else pb
     if cls is None:
-        type_url = pb.type_url if large else pb.response.type_url
+        type_url = large.type_url if large is not None else pb.response.type_url
         cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)
     _put(op, "_pending", base)
-    if large:
-        response, raw_response = _response(cls, pb.type_url, pb.value)
+    if large is not None:
+        response, raw_response = _response(cls, large.type_url, large.value)
         _put(op, "response", response)
         _put(op, "raw_response", raw_response)
     return op

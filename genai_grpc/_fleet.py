@@ -6,6 +6,11 @@ slot. The I/O shell asks `start(now)` which calls to send, tells `complete(name,
 what came back, sleeps at most `wakeup(now)` seconds for the next answer, and hands out
 `events` (snapshots for watch, finished operations) as they appear. No thread or task per
 operation: the state of an idle operation is one heap entry and one suspended generator.
+
+With `outcomes` set, no operation's failure stops the others: each one ends in exactly one
+`types.Outcome` event (the done operation, or the APIError / OperationTimeoutError that
+ended it). With a `budget` (a client's `_budget.Budget`), calls go only as fast as it
+allows, and every RESOURCE_EXHAUSTED answer is reported to it.
 """
 
 from __future__ import annotations
@@ -18,27 +23,58 @@ from functools import partial
 from typing import Any, Iterable
 
 from genai_grpc import _convert, _names
+from genai_grpc._budget import Budget
+from genai_grpc._codes import Code
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._routing import Features
-from genai_grpc._waiting import Call, Emit, Machine, Plan, Reply, Sleep, Step, wait_for
+from genai_grpc._waiting import (
+    MIN_RPC,
+    TRANSIENT,
+    Call,
+    Emit,
+    Machine,
+    Plan,
+    Reply,
+    Sleep,
+    Step,
+    wait_for,
+)
 from genai_grpc.errors import APIError, OperationTimeoutError
-from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
 
 
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    stub: Operation
+    placeholder: Operation  # what a timeout reports when no snapshot ever came
+    method: str = ""
 
 
 class Fleet:
     """The scheduler; see the module docstring."""
 
-    def __init__(self, concurrency: int, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        concurrency: int,
+        timeout: float | None = None,
+        *,
+        outcomes: bool = False,
+        budget: Budget | None = None,
+        deadline: float | None = None,
+    ) -> None:
         self.concurrency = concurrency
         self.timeout = timeout
-        self.events: deque[Operation] = deque()
+        self.deadline = deadline
+        self.outcomes = outcomes
+        self.budget = budget
+        #: Snapshots (watch), finished Operations, and with `outcomes` an Outcome per input.
+        self.events: deque[Operation | Outcome] = deque()
         self.results: dict[str, Operation] = {}
+        self.ended: dict[str, Outcome] = {}
+        #: Calls answered, by (method, gRPC code); transient failures retried.
+        self.rpcs: dict[tuple[str, int], int] = {}
+        self.retries = 0
+        self.names: list[str] = []
         self._entries: dict[str, _Entry] = {}
         self._heap: list[tuple[float, int, str]] = []
         self._ready: deque[tuple[str, Call]] = deque()
@@ -50,8 +86,9 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, stub: Operation, now: float) -> None:
-        self._entries[name] = _Entry(machine, stub)
+    def add(self, name: str, machine: Machine, placeholder: Operation, now: float) -> None:
+        self.names.append(name)
+        self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
 
     def start(self, now: float) -> list[tuple[str, Call]]:
@@ -61,19 +98,55 @@ class Fleet:
             _, _, name = heapq.heappop(heap)
             self._advance(name, Reply(now), now)
         n = min(self.concurrency - self._inflight, len(self._ready))
+        budget = self.budget
+        if budget is not None:
+            sent: list[tuple[str, Call]] = []
+            while len(sent) < n and budget.take(now):
+                sent.append(self._ready.popleft())
+            n = len(sent)
+        else:
+            sent = [self._ready.popleft() for _ in range(n)]
         self._inflight += n
-        return [self._ready.popleft() for _ in range(n)]
+        if self.deadline is not None:
+            sent = [(name, self._fit(call, now)) for name, call in sent]
+        return sent
+
+    def _fit(self, call: Call, now: float) -> Call:
+        """A call that waited for a slot or its turn in the budget, cut to the time left."""
+        left = self.deadline - now if self.deadline is not None else call.timeout
+        if call.timeout <= left:
+            return call
+        left = max(left, MIN_RPC)
+        return Call(call.method, left, None if call.hold is None else min(call.hold, left * 0.9))
 
     def complete(self, name: str, reply: Reply) -> None:
-        """A call came back. A permanent APIError of any operation propagates from here."""
+        """A call came back. Without `outcomes`, a permanent APIError of any operation
+        propagates from here."""
         self._inflight -= 1
+        error = reply.error
+        code = 0 if error is None else error.grpc_code
+        key = (self._entries[name].method, code)
+        self.rpcs[key] = self.rpcs.get(key, 0) + 1
+        if error is not None and code in TRANSIENT:
+            self.retries += 1
+            if code == Code.RESOURCE_EXHAUSTED and self.budget is not None:
+                self.budget.refused(reply.now, error.retry_delay)
         self._advance(name, reply, reply.now)
 
     def wakeup(self, now: float) -> float | None:
         """Seconds until a sleeping machine must run; None when only answers can wake us."""
+        sleeping = max(0.0, self._heap[0][0] - now) if self._heap else None
         if self._ready and self._inflight < self.concurrency:
-            return 0.0
-        return max(0.0, self._heap[0][0] - now) if self._heap else None
+            if self.budget is None:
+                return 0.0
+            turn = self.budget.delay(now)  # a RetryInfo pause may be long: sleepers still wake
+            return turn if sleeping is None else min(turn, sleeping)
+        return sleeping
+
+    @property
+    def polls(self) -> int:
+        """Calls answered so far, failed ones included."""
+        return sum(self.rpcs.values())
 
     def check(self) -> None:
         """Raise OperationTimeoutError naming every operation that ran out of time."""
@@ -100,21 +173,33 @@ class Fleet:
         except StopIteration as stop:
             del self._entries[name]
             self.results[name] = stop.value
-            self.events.append(stop.value)
+            self._end(Outcome(name, stop.value) if self.outcomes else stop.value)
             return
         except OperationTimeoutError as exc:
             del self._entries[name]
             if not exc.pending:
-                exc.pending = (entry.stub,)
-            self._timed_out[name] = exc
+                exc.pending = (entry.placeholder,)
+            if self.outcomes:
+                self._end(Outcome(name, exc.operation, exc))
+            else:
+                self._timed_out[name] = exc
             return
-        except APIError:
+        except APIError as exc:
             del self._entries[name]
-            raise
+            if not self.outcomes:
+                raise
+            self._end(Outcome(name, None, exc))
+            return
         if isinstance(step, Sleep):
             heapq.heappush(self._heap, (step.until, next(self._seq), name))
         else:
+            entry.method = step.method
             self._ready.append((name, step))
+
+    def _end(self, event: Operation | Outcome) -> None:
+        if isinstance(event, Outcome):
+            self.ended[event.name] = event
+        self.events.append(event)
 
 
 def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | None]:
@@ -125,14 +210,6 @@ def distinct(operations: Iterable[Operation | str]) -> dict[str, Operation | Non
         if name not in out or out[name] is None:
             out[name] = item if isinstance(item, Operation) else None
     return out
-
-
-def check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout >= 0:
-        raise ValueError(f"timeout must be None or a number of seconds >= 0, got {timeout!r}")
-    return float(timeout)
 
 
 def build(
@@ -146,6 +223,8 @@ def build(
     features: Features,
     concurrency: int,
     watch: bool = False,
+    outcomes: bool = False,
+    budget: Budget | None = None,
 ) -> Fleet:
     """A Fleet for these operations. Long polls (WaitOperation) hold a slot each, so a fleet
     larger than its concurrency polls with GetOperation instead, and so does watch (it wants
@@ -164,10 +243,10 @@ def build(
         use_wait=not watch and len(operations) <= concurrency,
         watch=watch,
     )
-    fleet = Fleet(concurrency, timeout)
+    fleet = Fleet(concurrency, timeout, outcomes=outcomes, budget=budget, deadline=plan.deadline)
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)
-        stub = known if known is not None else convert(operations_pb2.Operation(name=name))
-        fleet.add(name, wait_for(name, convert, plan, features, now, known), stub, now)
+        placeholder = known if known is not None else convert(operations_pb2.Operation(name=name))
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
     return fleet

@@ -15,18 +15,32 @@ from __future__ import annotations
 import asyncio
 import threading
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
+from google.protobuf.message import Message
 
 from genai_grpc import _routing, _rpc
+from genai_grpc._config import ClientConfig
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._waiting import GET, Call
 
 Done = list[tuple[str, Any]]
+Metadata = tuple[tuple[str, str], ...]
 
 
-def request(name: str, call: Call) -> Any:
+class Transport(Protocol):
+    """What calls in flight need of a transport: the sync Transport or the AsyncTransport."""
+
+    @property
+    def config(self) -> ClientConfig: ...
+
+    def multicallable(self, service: str, method: str) -> Any: ...
+
+    def metadata(self, name: str, routing_field: str = "name") -> Metadata: ...
+
+
+def request(name: str, call: Call) -> Message:
     """The request message for a Call about operation `name`."""
     if call.method == GET:
         return operations_pb2.GetOperationRequest(name=name)
@@ -37,15 +51,15 @@ def request(name: str, call: Call) -> Any:
     return message
 
 
-def prepare(transport: Any, name: str, call: Call) -> tuple[Any, Any, Any, float]:
-    """(stub method, request, metadata, deadline) of a wait's `call` about operation `name`."""
-    routed = _routing.poll_call(name, transport.config.vertexai)
-    if routed is None:
+def prepare(transport: Transport, name: str, call: Call) -> tuple[Any, Message, Metadata, float]:
+    """(multicallable, request, metadata, deadline) of a wait's `call` about operation `name`."""
+    route = _routing.poll_route(name, transport.config.vertexai)
+    if route is None:
         return transport.multicallable("operations", call.method), request(name, call), transport.metadata(name), call.timeout
-    rpc = transport.multicallable(routed.service, routed.method)
-    metadata = transport.metadata(routed.routing_value, routed.routing_field)
+    rpc = transport.multicallable(route.service, route.method)
+    metadata = transport.metadata(route.routing_value, route.routing_field)
     # It answers at once: the part of the deadline meant for a long poll's hold is not needed.
-    return rpc, routed.request, metadata, call.timeout - (call.hold or 0.0)
+    return rpc, route.request, metadata, call.timeout - (call.hold or 0.0)
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
@@ -56,7 +70,7 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 class AsyncCalls:
     """Calls in flight over one grpc.aio transport (an AsyncTransport)."""
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._inflight: dict[str, Any] = {}
         self._done: Done = []
@@ -113,7 +127,7 @@ class AsyncCalls:
 class Calls:
     """Calls in flight over one sync grpc transport (a Transport)."""
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._inflight: dict[str, Any] = {}
         self._done: Done = []

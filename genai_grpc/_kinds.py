@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from genai_grpc import _payloads, _shapes, _summaries
+from genai_grpc import _google_wire, _payloads, _shapes, _summaries
 from genai_grpc.types import (
     GenerateVideosOperation,
     GenerateVideosResponse,
@@ -58,6 +58,9 @@ class Kind:
     short: str
     #: The CLI's lines about a response of this kind.
     summary: Callable[[Any, _summaries.Render], list[str]]
+    #: Full proto name -> decoder (returning a JSON-form dict) for metadata messages only
+    #: this kind's operations carry (genai_grpc's own OperationMetadata is any kind's).
+    metadata: Mapping[str, Decoder] = field(default_factory=dict)
     large: frozenset[str] = field(default=frozenset())
 
     @property
@@ -69,6 +72,7 @@ _KINDS: list[Kind] = []
 _BY_TAG: dict[str, Kind] = {}
 _BY_CLASS: dict[type, Kind] = {}
 _BY_WIRE: dict[str, Kind] = {}
+_BY_METADATA: dict[str, Kind] = {}
 _BY_RESPONSE_TAG: dict[str, Kind] = {}
 _LARGE: set[str] = set()
 
@@ -81,6 +85,7 @@ def register(kind: Kind) -> None:
             (f"class {kind.operation.__name__}", kind.operation in _BY_CLASS or kind.operation is Operation),
             (f"response {kind.response_tag}", kind.response_tag in _BY_RESPONSE_TAG),
             *((f"wire message {name}", name in _BY_WIRE) for name in kind.wire),
+            *((f"metadata message {name}", name in _BY_METADATA) for name in kind.metadata),
         ) if clash
     ]  # fmt: skip
     if taken:
@@ -98,11 +103,12 @@ def unregister(kind: Kind) -> None:
 
 
 def _index() -> None:
-    for table in (_BY_TAG, _BY_CLASS, _BY_WIRE, _BY_RESPONSE_TAG, _LARGE):
+    for table in (_BY_TAG, _BY_CLASS, _BY_WIRE, _BY_METADATA, _BY_RESPONSE_TAG, _LARGE):
         table.clear()
     for kind in _KINDS:
         _BY_TAG[kind.tag] = _BY_CLASS[kind.operation] = _BY_RESPONSE_TAG[kind.response_tag] = kind
         _BY_WIRE.update(dict.fromkeys(kind.wire, kind))
+        _BY_METADATA.update(dict.fromkeys(kind.metadata, kind))
         _LARGE.update(kind.large)
     _BY_HEAD.clear()
     global _HEAD_DECIDES
@@ -130,6 +136,12 @@ def of_response(value: object) -> Kind | None:
 def of_wire(message: str) -> Kind | None:
     """The kind whose response may arrive as the proto message `message` ("pkg.v1.M")."""
     return _BY_WIRE.get(message)
+
+
+def metadata_decoder(message: str) -> Decoder | None:
+    """The decoder a kind registered for metadata carrying the proto message `message`."""
+    kind = _BY_METADATA.get(message)
+    return kind.metadata[message] if kind is not None else None
 
 
 def operation_class(tag: str) -> type[Operation] | None:
@@ -219,8 +231,13 @@ def _only_head_matters(pattern: re.Pattern[str]) -> bool:
 register(Kind(
     operation=GenerateVideosOperation,
     response=GenerateVideosResponse,
-    wire={_payloads.VIDEOS: _payloads.decode_videos_response},
-    large=frozenset({_payloads.VIDEOS}),
+    wire={
+        _payloads.VIDEOS: _payloads.decode_videos_response,
+        _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,  # Gemini API
+        _google_wire.VERTEX_RESPONSE: _google_wire.decode_vertex_response,  # Vertex AI
+    },
+    metadata={_google_wire.GEMINI_METADATA: _google_wire.decode_gemini_metadata},
+    large=frozenset({_payloads.VIDEOS, _google_wire.GEMINI_RESPONSE}),
     from_json=_shapes.videos_from_json,
     name=re.compile(r"^(?:.+/)?models/[^/]+/operations/[^/]+$"),
     tag="GenerateVideosOperation",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from genai_grpc.types import Operation
 
 
@@ -25,14 +23,3 @@ def check_name(name: object, what: str = "name") -> str:
     if name != stripped or "\n" in name or "\r" in name or "\x00" in name:
         raise ValueError(f"{what} has whitespace or control characters: {name!r}")
     return name
-
-
-def check_call_timeout(timeout: object) -> float | None:
-    """One RPC's deadline in seconds: None (the client's default) or a finite number > 0."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
-    return float(timeout)

@@ -98,7 +98,8 @@ def videos_by_protobuf(value: bytes | memoryview) -> GenerateVideosResponse:
     """decode_videos_response by protobuf's parser (the reference the wire reader matches)."""
     from genai_grpc._generated.genai_grpc.v1 import types_pb2
 
-    pb = types_pb2.GenerateVideosResponse.FromString(value)
+    # protobuf reads any buffer (its stub says bytes): a large answer's view is not copied.
+    pb = types_pb2.GenerateVideosResponse.FromString(value)  # type: ignore[arg-type]
     count = pb.rai_media_filtered_count if pb.HasField("rai_media_filtered_count") else None
     return GenerateVideosResponse(
         generated_videos=tuple(_generated_video(v) for v in pb.generated_videos),

@@ -1,16 +1,15 @@
-"""Requests that start work, built and checked before any RPC. Pure code (no network)."""
+"""Requests that start file search store work, built and checked before any RPC. Pure code
+(no network). Video generation requests are built in _video_request."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import IO, Any, Mapping, Union
+from typing import Any, Mapping
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._names import check_name
-from genai_grpc.types import GenerateVideosConfig, ImportFileSource
-
-FileInput = Union[bytes, str, "os.PathLike[str]", IO[bytes]]
+from genai_grpc.types import ImportFileSource
 
 
 def _fields(value: Any, cls: type, what: str) -> dict[str, Any]:
@@ -28,32 +27,6 @@ def _fields(value: Any, cls: type, what: str) -> dict[str, Any]:
     else:
         raise TypeError(f"{what} must be a {cls.__name__} or a dict, got {type(value).__name__}")
     return {k: v for k, v in data.items() if v is not None}
-
-
-def _non_negative(config: dict[str, Any], what: str) -> None:
-    for key, value in config.items():
-        if isinstance(value, bool) or not isinstance(value, int):
-            continue
-        if value < 0:
-            raise ValueError(f"{what}.{key} must not be negative, got {value}")
-
-
-def model_name(model: object) -> str:
-    """'veo-2.0-generate-001' or 'models/veo-2.0-generate-001' -> 'models/veo-2.0-generate-001'."""
-    name = check_name(model, "model")
-    if "/" in name and not (name.startswith("models/") or "/publishers/" in name):
-        raise ValueError(f"model must be a model id or 'models/{{id}}', got {model!r}")
-    return name if "/" in name else f"models/{name}"
-
-
-def generate_videos(model: object, prompt: object, config: Any) -> service_pb2.GenerateVideosRequest:
-    if prompt is not None and not isinstance(prompt, str):
-        raise ValueError(f"prompt must be a string, got {type(prompt).__name__}")
-    fields = _fields(config, GenerateVideosConfig, "config")
-    _non_negative(fields, "config")
-    return service_pb2.GenerateVideosRequest(
-        model=model_name(model), prompt=prompt or "", config=service_pb2.GenerateVideosConfig(**fields)
-    )
 
 
 def store_name(store: object, alias: object, what: str = "store") -> str:

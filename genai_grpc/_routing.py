@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
+
+from google.protobuf.message import Message
 
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
@@ -20,14 +22,15 @@ _PUBLISHER_MODEL_OPERATION = re.compile(
 )
 
 
-class Call(NamedTuple):
-    """One unary RPC: stub, method, request, and the field Google's front end routes by."""
+class Route(NamedTuple):
+    """One unary RPC and where it goes: service, method, request, and the field (and its
+    value) Google's front end routes it by."""
 
     # A NamedTuple, not a frozen dataclass: every get() makes one, and this is 3x cheaper.
 
     service: str
     method: str
-    request: Any
+    request: Message
     routing_field: str
     routing_value: str
 
@@ -39,18 +42,18 @@ class Features:
     wait_operation: bool = True
 
 
-def get_call(name: str, vertex: bool) -> Call:
+def get_route(name: str, vertex: bool) -> Route:
     """The RPC that fetches operation `name` (Vertex AI publisher models have their own)."""
     match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
     if match is None:
-        request: Any = operations_pb2.GetOperationRequest(name=name)
-        return Call("operations", "GetOperation", request, "name", name)
+        request: Message = operations_pb2.GetOperationRequest(name=name)
+        return Route("operations", "GetOperation", request, "name", name)
     endpoint = match.group(1)
     request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)
-    return Call("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
+    return Route("prediction", "FetchPredictOperation", request, "endpoint", endpoint)
 
 
-def poll_call(name: str, vertex: bool) -> Call | None:
+def poll_route(name: str, vertex: bool) -> Route | None:
     """The RPC that stands in for a wait's GetOperation / WaitOperation on `name`, if any.
 
     Vertex AI serves publisher-model operations only through FetchPredictOperation, which
@@ -59,5 +62,5 @@ def poll_call(name: str, vertex: bool) -> Call | None:
     """
     if not vertex:  # every poll of a fleet asks: skip building a request only to drop it
         return None
-    call = get_call(name, vertex)
-    return None if call.service == "operations" else call
+    route = get_route(name, vertex)
+    return None if route.service == "operations" else route

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from genai_grpc import _convert
+from genai_grpc._codes import Code
 from genai_grpc.errors import APIError, from_status
 
+_T = TypeVar("_T")
 _DETAILS_KEY = "grpc-status-details-bin"
-_INTERNAL, _UNAVAILABLE, _UNAUTHENTICATED = 13, 14, 16
 #: grpc's words for a response that does not parse: the sync stub fails with INTERNAL and
 #: them; grpc.aio only logs them and hands back None.
 _GRPC_UNPARSABLE = "Exception deserializing response!"
@@ -30,23 +31,23 @@ class PermanentAuthError(Exception):
 def to_api_error(exc: Any) -> APIError:
     """A grpc.RpcError (sync or aio) -> ClientError / ServerError with decoded details."""
     code = exc.code()
-    number = code.value[0] if code is not None else 2
+    number = code.value[0] if code is not None else Code.UNKNOWN
     details: tuple[dict[str, Any], ...] = ()
     for key, value in exc.trailing_metadata() or ():
         if key == _DETAILS_KEY:
             details = _details(value)
     message = exc.details() or ""
-    if number == _UNAVAILABLE and AUTH_FAILED in message:
-        number = _UNAUTHENTICATED
-    if number == _INTERNAL and message == _GRPC_UNPARSABLE:
+    if number == Code.UNAVAILABLE and AUTH_FAILED in message:
+        number = Code.UNAUTHENTICATED
+    if number == Code.INTERNAL and message == _GRPC_UNPARSABLE:
         message = UNPARSABLE
     return from_status(number, message, details)
 
 
-def parsed(response: Any) -> Any:
+def parsed(response: _T | None) -> _T:
     """A unary call's response; a 500 ServerError when it did not parse (grpc.aio's None)."""
     if response is None:
-        raise from_status(_INTERNAL, UNPARSABLE)
+        raise from_status(Code.INTERNAL, UNPARSABLE)
     return response
 
 

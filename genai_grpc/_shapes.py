@@ -70,6 +70,12 @@ def _sample(sample: Any, nested: bool) -> GeneratedVideo:
     return GeneratedVideo(video=_video(video) if video is not None else None, generation_seed=seed)
 
 
+def _unread(sample: Any, read: GeneratedVideo) -> bool:
+    """True when `sample` carried something but nothing of it arrived in `read`."""
+    empty = read.generation_seed is None and (read.video is None or read.video == Video())
+    return empty and bool(sample)
+
+
 def videos_from_json(d: dict[str, Any]) -> GenerateVideosResponse | None:
     """Any of the three JSON shapes of a video response -> GenerateVideosResponse, else None."""
     body = _get(d, "generateVideoResponse", "generate_video_response")
@@ -85,9 +91,12 @@ def videos_from_json(d: dict[str, Any]) -> GenerateVideosResponse | None:
         return None
     if not isinstance(samples, list):
         return None
+    videos = tuple(_sample(s, nested) for s in samples)
+    if any(_unread(s, v) for s, v in zip(samples, videos)):
+        return None  # a sample with content none of whose fields could be read: keep it raw
     reasons = _get(d, "raiMediaFilteredReasons", "rai_media_filtered_reasons")
     return GenerateVideosResponse(
-        generated_videos=tuple(_sample(s, nested) for s in samples),
+        generated_videos=videos,
         rai_media_filtered_count=_int(_get(d, "raiMediaFilteredCount", "rai_media_filtered_count")),
         rai_media_filtered_reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else None,
     )

@@ -13,23 +13,23 @@ only carry the steps out, so every decision here is tested with a fake clock.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from typing import Any, Callable, Generator, Union
 
+from genai_grpc._codes import Code
 from genai_grpc._routing import Features
 from genai_grpc.errors import APIError, OperationTimeoutError
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 
 GET = "GetOperation"
 WAIT = "WaitOperation"
-#: Retried within the budget: UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED (of one RPC).
-TRANSIENT = frozenset({14, 8, 4})
-_UNIMPLEMENTED = 12
-_RESOURCE_EXHAUSTED = 8
-_DEADLINE_EXCEEDED = 4
+#: Retried within the budget (DEADLINE_EXCEEDED: of one RPC).
+TRANSIENT = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED, Code.DEADLINE_EXCEEDED})
 #: Below this many seconds left, an RPC could not come back in time: give up instead.
 MIN_RPC = 0.001
+_log = logging.getLogger("genai_grpc.wait")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def budget_capped(plan: Plan, started: float, call: Call) -> bool:
 
 def retry_after(error: APIError, cap: float, retry: RetryPolicy, rand: Callable[[], float]) -> float:
     """Seconds to wait after a transient failure: the server's RetryInfo delay, if any."""
-    if error.grpc_code == _RESOURCE_EXHAUSTED and error.retry_delay is not None:
+    if error.grpc_code == Code.RESOURCE_EXHAUSTED and error.retry_delay is not None:
         return max(0.0, error.retry_delay)
     return jittered(cap, retry.jitter, rand)
 
@@ -170,11 +170,11 @@ def wait_for(
             poll_cap = min(plan.poll.maximum, poll_cap * plan.poll.multiplier)
             continue
         error = reply.error
-        if call.method == WAIT and error.grpc_code == _UNIMPLEMENTED:
+        if call.method == WAIT and error.grpc_code == Code.UNIMPLEMENTED:
             features.wait_operation = False
             next_at = now
             continue
-        if error.grpc_code == _DEADLINE_EXCEEDED and budget_capped(plan, started, call):
+        if error.grpc_code == Code.DEADLINE_EXCEEDED and budget_capped(plan, started, call):
             # Our own budget ran out mid-call: a timeout, not a failure of the server.
             raise timeout_error(name, plan, snapshot(), last_error)
         if error.grpc_code not in TRANSIENT:
@@ -185,6 +185,8 @@ def wait_for(
         if plan.deadline is None and max_outage is not None and now - outage_since >= max_outage:
             raise error
         next_at = now + retry_after(error, retry_cap, plan.retry, rand)
+        if _log.isEnabledFor(logging.DEBUG):  # the status only: a message could quote anything
+            _log.debug("retrying %s after %s %s in %.3fs", name, error.code, error.status, next_at - now)
         if plan.deadline is None and max_outage is not None:
             # A RetryInfo delay can be anything (an hour, a year): retry at the outage limit.
             next_at = min(next_at, outage_since + max_outage)

@@ -5,7 +5,7 @@ a Python bytes object), which for a 64 MiB video puts four copies in memory at o
 the fields off a memoryview of the Any's value instead leaves one. Pure code.
 
 `spans` also lets a large google.longrunning.Operation answer be split: its small fields
-parsed by protobuf, its response read from the wire bytes (see _convert.parse_operation).
+parsed by protobuf, its response read from the wire bytes (see _large.parse_operation).
 
 The reader handles only the plain shape genai_grpc's own messages take; anything else
 (unknown fields, other wire types, a singular message field repeated) raises Unusual and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -9,15 +10,18 @@ from typing import Any
 import grpc
 
 from genai_grpc import _channel, _config
+from genai_grpc._budget import Budget
 from genai_grpc._async.file_search_stores import AsyncFileSearchStores
+from genai_grpc._async.files import AsyncFiles
 from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._sync.file_search_stores import FileSearchStores
+from genai_grpc._sync.files import Files
 from genai_grpc._sync.models import Models
 from genai_grpc._sync.operations import Operations
 from genai_grpc._sync.transport import Transport
-from genai_grpc.types import PollPolicy, RetryPolicy
+from genai_grpc.types import PollPolicy, RequestBudget, RetryPolicy
 
 
 class AsyncClient:
@@ -31,11 +35,13 @@ class AsyncClient:
         *,
         poll: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
+        budget: Budget | None = None,
     ) -> None:
-        self._transport = AsyncTransport(config, credentials, interceptors)
+        self._transport = AsyncTransport(config, credentials, interceptors, budget)
         self.operations = AsyncOperations(self._transport, poll=poll, retry=retry)
         self.models = AsyncModels(self._transport)
         self.file_search_stores = AsyncFileSearchStores(self._transport)
+        self.files = AsyncFiles(config)
 
     async def aclose(self) -> None:
         """Close the grpc.aio channel."""
@@ -69,6 +75,10 @@ class Client:
     only). ``interceptors`` (grpc) and ``aio_interceptors`` (grpc.aio) see every call.
     ``timeout`` is the default per-call deadline in seconds; ``poll`` and ``retry`` set the
     defaults of every wait (``types.PollPolicy``, ``types.RetryPolicy``).
+    ``max_rps=N`` caps the client's requests per second (sync and aio together, every call
+    and every poll of every wait, watch and fleet), lowering the rate while the server
+    answers RESOURCE_EXHAUSTED; ``budget=types.RequestBudget(...)`` tunes how
+    (None, the default: no limit).
 
     Use it as a context manager, or call ``close()``; ``client.aio`` is the asyncio twin with
     the same methods (``async with client.aio`` / ``await client.aio.aclose()``).
@@ -92,6 +102,8 @@ class Client:
         timeout: float = 60.0,
         poll: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
+        max_rps: float | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         self._config = _config.resolve(
             api_key=api_key,
@@ -109,14 +121,18 @@ class Client:
         for value, cls in ((poll, PollPolicy), (retry, RetryPolicy)):
             if value is not None and not isinstance(value, cls):
                 raise TypeError(f"expected a types.{cls.__name__}, got {type(value).__name__}")
+        shared = _budget(max_rps, budget)
         interceptors = _channel.check_interceptors(interceptors, aio=False)
         aio_interceptors = _channel.check_interceptors(aio_interceptors, aio=True)
         channel_credentials = _channel.ChannelCredentials(self._config)
-        self._transport = Transport(self._config, channel_credentials, interceptors)
+        self._transport = Transport(self._config, channel_credentials, interceptors, shared)
         self.operations = Operations(self._transport, poll=poll, retry=retry)
         self.models = Models(self._transport)
         self.file_search_stores = FileSearchStores(self._transport)
-        self.aio = AsyncClient(self._config, channel_credentials, aio_interceptors, poll=poll, retry=retry)
+        self.files = Files(self._config)
+        self.aio = AsyncClient(
+            self._config, channel_credentials, aio_interceptors, poll=poll, retry=retry, budget=shared
+        )
 
     def close(self) -> None:
         """Close the sync channel. (Close `client.aio` with `await client.aio.aclose()`.)"""
@@ -134,3 +150,16 @@ class Client:
         config = self._config
         backend = "vertexai" if config.vertexai else "gemini"
         return f"Client(target={config.target!r}, secure={config.secure}, backend={backend!r}, auth={config.auth!r})"
+
+
+def _budget(max_rps: float | None, budget: RequestBudget | None) -> Budget | None:
+    """The request budget both sides of a client share, from `max_rps=` or `budget=`."""
+    if max_rps is not None and budget is not None:
+        raise ValueError("pass max_rps or budget, not both (RequestBudget has max_rps)")
+    if budget is not None and not isinstance(budget, RequestBudget):
+        raise TypeError(f"budget must be a types.RequestBudget, got {type(budget).__name__}")
+    if max_rps is not None:
+        if isinstance(max_rps, bool) or not isinstance(max_rps, (int, float)):
+            raise ValueError(f"max_rps must be a number > 0, got {max_rps!r}")
+        budget = RequestBudget(max_rps=max_rps)
+    return None if budget is None else Budget(budget, time.monotonic())

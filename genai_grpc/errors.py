@@ -1,6 +1,6 @@
 """The errors genai_grpc raises. Every failed call ends in exactly one of these::
 
-    APIError                 a call failed; .code (HTTP), .status, .message, .details
+    APIError                 a call (or a download) failed; .code (HTTP), .status, .message, .details
     ├── ClientError          4xx: the request was wrong (404 not found, 400, 401, 403, 429 ...)
     └── ServerError          5xx: the server or the network failed (500, 501, 503, 504)
 
@@ -13,25 +13,27 @@ This module is pure: it maps gRPC codes and status details to errors without imp
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from genai_grpc.types import status_name
+from genai_grpc import _codes
+from genai_grpc._codes import Code
 
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "http_code"]
+__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "from_http", "http_code"]
 
-# google.rpc.Code number -> HTTP status, as google.rpc's code.proto documents it.
-_HTTP = {
-    0: 200, 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
-    9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
-}  # fmt: skip
 
 
 def http_code(grpc_code: int) -> int:
     """The HTTP status for a google.rpc code number (unknown codes count as 500)."""
-    return _HTTP.get(grpc_code, 500)
+    return _codes.http_status(grpc_code)
+
+
+def reasons(details: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The `reason` of each google.rpc.ErrorInfo among status details in JSON form."""
+    return tuple(str(d["reason"]) for d in details if "reason" in d)
 
 
 class APIError(Exception):
@@ -58,8 +60,8 @@ class APIError(Exception):
         details: tuple[dict[str, Any], ...] = (),
     ) -> None:
         self.code = code
-        self.grpc_code = 2 if grpc_code is None else grpc_code
-        self.status = status or status_name(self.grpc_code)
+        self.grpc_code = int(Code.UNKNOWN if grpc_code is None else grpc_code)
+        self.status = status or _codes.name(self.grpc_code)
         self.message = message
         self.details = details
         super().__init__(f"{code} {self.status}. {message}")
@@ -67,7 +69,7 @@ class APIError(Exception):
     @property
     def reasons(self) -> tuple[str, ...]:
         """The `reason` of each google.rpc.ErrorInfo detail."""
-        return tuple(str(d["reason"]) for d in self.details if "reason" in d)
+        return reasons(self.details)
 
     @property
     def retry_delay(self) -> float | None:
@@ -99,6 +101,17 @@ def from_status(
 ) -> APIError:
     """Build the error for a failed call from its gRPC status."""
     code = http_code(grpc_code)
+    cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
+    return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+def from_http(
+    code: int, message: str, *, status: str | None = None, details: tuple[dict[str, Any], ...] = ()
+) -> APIError:
+    """Build the error for a failed HTTP answer (a download): ClientError for 4xx, ServerError
+    for 5xx; `status` is the google.rpc name the answer gave (e.g. "NOT_FOUND"), if any."""
+    named = Code.__members__.get(status or "")
+    grpc_code = named if named is not None and named != Code.OK else _codes.from_http_status(code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
 

@@ -6,40 +6,37 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 
 from __future__ import annotations
 
-import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from genai_grpc.errors import APIError, OperationTimeoutError
+
+from genai_grpc import _codes, _seconds
 
 __all__ = [
     "GenerateVideosConfig",
     "GenerateVideosOperation",
     "GenerateVideosResponse",
     "GeneratedVideo",
+    "Image",
     "ImportFileOperation",
     "ImportFileResponse",
     "ImportFileSource",
     "Operation",
     "OperationError",
+    "Outcome",
     "PollPolicy",
+    "RequestBudget",
     "RetryPolicy",
     "UnknownPayload",
     "UploadToFileSearchStoreOperation",
     "UploadToFileSearchStoreResponse",
     "Video",
+    "VideoGenerationMask",
+    "VideoGenerationReferenceImage",
 ]
-
-_STATUS_NAMES = (
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-    "UNAUTHENTICATED",
-)  # fmt: skip
-
-
-def status_name(code: int) -> str:
-    """The google.rpc.Code name of a code number, e.g. 5 -> "NOT_FOUND"."""
-    return _STATUS_NAMES[code] if 0 <= code < len(_STATUS_NAMES) else f"CODE_{code}"
-
 
 def _size(data: bytes | None) -> str:
     return "None" if data is None else f"<{len(data)} bytes>"
@@ -66,6 +63,24 @@ class Video:
 
     def __repr__(self) -> str:
         return f"Video(data={_size(self.data)}, mime_type={self.mime_type!r}, uri={self.uri!r})"
+
+    def save(self, path: str | os.PathLike[str], client: Any = None) -> None:
+        """Write the video to `path` (atomically). A video with only a `uri` is downloaded
+        through `client` (a genai_grpc Client) when given; without one it raises ValueError
+        saying to download it first, as google-genai does."""
+        from genai_grpc import _atomic
+
+        if self.data is not None:
+            _atomic.write_bytes(path, self.data)
+        elif self.uri and client is not None:
+            client.files.download(file=self, path=path)
+        elif self.uri:
+            raise ValueError(
+                f"this video has no bytes, only a uri ({self.uri}): download it first with "
+                "client.files.download(file=video, path=...), or pass client= to save()"
+            )
+        else:
+            raise ValueError("this video has neither bytes nor a uri: nothing to save")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +131,62 @@ class ImportFileSource:
 
 
 @dataclass(frozen=True, slots=True)
-class GenerateVideosConfig:
-    """Options for generate_videos. Fields left None take the server's defaults.
+class Image:
+    """An input image: inline bytes or a Cloud Storage URI (Vertex AI only), as google-genai's."""
 
-    `video_size_bytes` and `return_uri` are genai_grpc extensions the local server honours
-    (to test large payloads and videos served by address).
+    gcs_uri: str | None = None
+    image_bytes: bytes | None = None
+    mime_type: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Image(gcs_uri={self.gcs_uri!r}, image_bytes={_size(self.image_bytes)}, mime_type={self.mime_type!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationReferenceImage:
+    """An image the video should follow; `reference_type` e.g. "ASSET" or "STYLE"."""
+
+    image: Image | None = None
+    reference_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoGenerationMask:
+    """A mask image and how to apply it (`mask_mode`, e.g. "INSERT"); Vertex AI only."""
+
+    image: Image | None = None
+    mask_mode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateVideosConfig:
+    """Options for generate_videos, with google-genai's names. Fields left None take the
+    server's defaults. A field the chosen backend does not take raises ValueError when the
+    request is built (README: "What each method sends").
+
+    `video_size_bytes` and `return_uri` are options of genai_grpc's local server only (to
+    test large payloads and videos served by address); they are refused for Google's hosts.
     """
 
     number_of_videos: int | None = None
+    output_gcs_uri: str | None = None
+    fps: int | None = None
     duration_seconds: int | None = None
+    seed: int | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
+    person_generation: str | None = None
+    pubsub_topic: str | None = None
+    negative_prompt: str | None = None
+    enhance_prompt: bool | None = None
+    generate_audio: bool | None = None
+    last_frame: Image | None = None
+    reference_images: tuple[VideoGenerationReferenceImage, ...] | None = None
+    mask: VideoGenerationMask | None = None
+    compression_quality: str | None = None
+    labels: Mapping[str, str] | None = None
+    webhook_config: Any = None
+    resize_mode: str | None = None
     video_size_bytes: int | None = None
     return_uri: bool | None = None
 
@@ -147,7 +207,7 @@ class OperationError:
 
     @property
     def status(self) -> str:
-        return status_name(self.code)
+        return _codes.name(self.code)
 
 
 class _ResponseType:
@@ -248,6 +308,11 @@ class GenerateVideosOperation(Operation):
 
     response: GenerateVideosResponse | None = None
 
+    @property
+    def result(self) -> GenerateVideosResponse | None:
+        """The same as `response` (google-genai's name)."""
+        return self.response
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportFileOperation(Operation):
@@ -263,15 +328,10 @@ class UploadToFileSearchStoreOperation(Operation):
     response: UploadToFileSearchStoreResponse | None = None
 
 
-def _check_seconds(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
+def _check_numbers(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
     """Each value a finite number >= 0 (None only for the keys in `optional`)."""
     for key, value in values.items():
-        if value is None and key in optional:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{owner}.{key} must be a finite number >= 0, got {value!r}")
+        _seconds.check(value, f"{owner}.{key}", optional=key in optional)
 
 
 def _check_jitter(owner: str, jitter: object) -> None:
@@ -302,7 +362,7 @@ class PollPolicy:
     long_poll: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_seconds("PollPolicy", initial=self.initial, maximum=self.maximum,
+        _check_numbers("PollPolicy", initial=self.initial, maximum=self.maximum,
                        long_poll=self.long_poll, multiplier=self.multiplier)
         _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
@@ -328,8 +388,70 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_seconds("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
+        _check_numbers("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
                        max_outage=self.max_outage, multiplier=self.multiplier)
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one operation of a fleet ended, from ``as_completed(..., return_errors=True)``
+    and ``wait_all(..., return_errors=True)``.
+
+    Exactly one of two things: the operation finished (`operation` is the done snapshot,
+    `error` None; a failed operation is still a finished one, with ``operation.error``
+    set), or a call about it failed for good or its time ran out (`error` is the APIError,
+    e.g. a 404 ClientError, or the OperationTimeoutError; `operation` is the last snapshot
+    seen, if any). `name` is the operation's resource name either way.
+    """
+
+    name: str
+    operation: Operation | None = None
+    error: APIError | OperationTimeoutError | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Done without an error of its own and without a failed call."""
+        return self.error is None and self.operation is not None and self.operation.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBudget:
+    """A client-wide limit on requests per second, shared by every RPC of the client
+    (sync and aio: get, list, cancel, delete, and every poll of wait, watch and fleets).
+
+    Requests are spaced evenly at `max_rps`, with at most `burst` sent back to back after a
+    quiet spell. When the server answers RESOURCE_EXHAUSTED the rate is cut to `decrease`
+    times itself (not below `min_rps`; at most once a second, so one burst of refusals
+    counts once), and nothing is sent until the delay of its RetryInfo, if it sent one, is
+    over (at most `max_pause` seconds). It then climbs back linearly, by ``max_rps /
+    recover_s`` per second, until a refusal or `max_rps`. Nothing is dropped: requests wait
+    for their turn, within each wait's own timeout.
+    """
+
+    max_rps: float
+    burst: float = 1.0
+    min_rps: float | None = None
+    decrease: float = 0.5
+    recover_s: float = 10.0
+    max_pause: float = 60.0
+
+    def __post_init__(self) -> None:
+        _seconds.check(self.max_rps, "RequestBudget.max_rps", positive=True)
+        _check_numbers("RequestBudget", ("min_rps",), burst=self.burst, min_rps=self.min_rps,
+                       recover_s=self.recover_s, max_pause=self.max_pause)
+        if self.burst < 1:
+            raise ValueError(f"RequestBudget.burst must be >= 1, got {self.burst!r}")
+        if self.min_rps is not None and not 0 < self.min_rps <= self.max_rps:
+            raise ValueError(f"RequestBudget.min_rps must be > 0 and <= max_rps, got {self.min_rps!r}")
+        if isinstance(self.decrease, bool) or not isinstance(self.decrease, (int, float)) or not 0 < self.decrease <= 1:
+            raise ValueError(f"RequestBudget.decrease must be a number in (0, 1], got {self.decrease!r}")
+        if not self.recover_s > 0:
+            raise ValueError(f"RequestBudget.recover_s must be > 0, got {self.recover_s!r}")
+
+    @property
+    def floor(self) -> float:
+        """The lowest rate refusals can push it to: `min_rps`, by default max_rps / 20."""
+        return self.min_rps if self.min_rps is not None else self.max_rps / 20

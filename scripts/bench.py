@@ -62,7 +62,7 @@ SCRIPTS = ROOT / "scripts"
 sys.path[:0] = [str(ROOT), str(SCRIPTS)]
 PY = sys.executable
 CASES = ("get", "look", "fleet", "economy", "import", "cli", "video", "server")
-SERVE = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+SERVE = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 # -- reporting ------------------------------------------------------------------------------------
@@ -170,12 +170,14 @@ def run_child(*args: str, timeout: float = 300) -> dict[str, Any]:
 def start_operation(address: str, prompt: str, video_bytes: int = 0) -> str:
     import grpc
 
-    from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
+    from genai_grpc import _video_request
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 
     with grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", -1)]) as channel:
-        config = service_pb2.GenerateVideosConfig(video_size_bytes=video_bytes) if video_bytes else None
-        request = service_pb2.GenerateVideosRequest(model="veo-bench", prompt=prompt, config=config)
-        return str(service_pb2_grpc.GenAIStub(channel).GenerateVideos(request, timeout=60).name)
+        config = {"video_size_bytes": video_bytes} if video_bytes else None
+        call = _video_request.generate_videos("veo-bench", prompt, None, None, config, vertex=False, local=True)
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        return str(stub.PredictLongRunning(call.request, timeout=60).name)
 
 
 # -- case: get ------------------------------------------------------------------------------------
@@ -284,7 +286,7 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
     table.note(
         f"get: per round, one process per side alternates blocks of {calls} calls of each variant "
         f"({blocks} blocks each, order rotating) after a warm-up; {rounds} rounds. A running video operation "
-        "from the bundled server (metadata: createTime, updateTime, progressPercent). genai_grpc returns its "
+        "from the bundled server (the Gemini API's: an empty PredictLongRunningMetadata). genai_grpc returns its "
         "typed Operation (metadata decoded, x-goog-api-client header sent); the raw stub and api-core return "
         "the protobuf message."
     )
@@ -507,13 +509,13 @@ def video_client(mode: str, target: str, name: str) -> dict[str, Any]:
 
         get_sync, get_aio = ours_sync, ours_aio
     else:
-        from genai_grpc._generated.genai_grpc.v1 import types_pb2
+        from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2
         from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
         def unpack(op: Any) -> bytes:
-            response = types_pb2.GenerateVideosResponse()
+            response = prediction_service_pb2.PredictLongRunningResponse()
             op.response.Unpack(response)
-            return response.generated_videos[0].video.data  # type: ignore[no-any-return]
+            return response.generate_video_response.generated_samples[0].video.video  # type: ignore[no-any-return]
 
         sync_stub = operations_pb2_grpc.OperationsStub(grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
 

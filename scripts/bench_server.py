@@ -28,7 +28,7 @@ from pathlib import Path
 import grpc
 from google.longrunning import operations_pb2, operations_pb2_grpc
 
-CLI = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 class Baseline(operations_pb2_grpc.OperationsServicer):  # type: ignore[misc]
@@ -63,13 +63,14 @@ def spawn(*args: str) -> tuple[subprocess.Popen[str], str]:
 
 
 def seed_local(address: str, count: int, running: bool) -> list[str]:
-    from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
+    from genai_grpc import _video_request
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 
     prompt = "a cat [duration:3600]" if running else "a cat"
     with grpc.insecure_channel(address) as channel:
-        genai = service_pb2_grpc.GenAIStub(channel)
-        request = service_pb2.GenerateVideosRequest(model="veo-bench", prompt=prompt)
-        return [genai.GenerateVideos(request).name for _ in range(count)]
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        request = _video_request.generate_videos("veo-bench", prompt, None, None, None, vertex=False).request
+        return [stub.PredictLongRunning(request).name for _ in range(count)]
 
 
 def snapshot(address: str, names: list[str]) -> bytes:

@@ -1,6 +1,6 @@
 """The main job, end to end against the bundled local server (started and stopped here).
 
-Starts a video generation, follows its progress, saves the video; starts a file import and an
+Starts a video generation (the Gemini API's PredictLongRunning), follows it, downloads the video; starts a file import and an
 upload and waits for all of them at once; shows a safety-blocked prompt and a filtered one.
 """
 
@@ -29,17 +29,19 @@ def demo(out: Path) -> str:
     from genai_grpc import Client, types
 
     client = Client()
-    op = client.models.generate_videos(model="veo-2.0-generate-001", prompt="A cat playing with a ball")
+    # [uri]: the video comes by address, as the Gemini API sends it, and is downloaded below.
+    op = client.models.generate_videos(model="veo-2.0-generate-001", prompt="A cat playing with a ball [uri]")
     print(f"started {op.name}")
     for snapshot in client.operations.watch(op, timeout=60):
-        print(f"  progress {(snapshot.metadata or {}).get('progressPercent', 0):>3}%")
+        # The Gemini API reports no progress for videos (its metadata is empty): only done.
+        print("  done" if snapshot.done else "  running")
     op = client.operations.get(op)
     assert op.response is not None
     for i, generated in enumerate(op.response.generated_videos):
-        assert generated.video is not None and generated.video.data is not None
+        assert generated.video is not None
         path = out / f"video_{i}.mp4"
-        path.write_bytes(generated.video.data)
-        print(f"  saved {path} ({len(generated.video.data)} bytes, {generated.video.mime_type})")
+        size = client.files.download(file=generated.video, path=path)  # inline or by address
+        print(f"  saved {path} ({size} bytes) from {generated.video.uri}")
 
     batch = [
         client.file_search_stores.import_file(

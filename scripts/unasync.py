@@ -3,6 +3,9 @@
     python scripts/unasync.py          # rewrite genai_grpc/_sync
     python scripts/unasync.py --check  # exit 1 if genai_grpc/_sync is stale
 
+Both fail when a substitution matches nothing in genai_grpc/_async: a dead pattern only
+pretends to a coverage the conversion does not have.
+
 The async shells are the single source; the sync twins can never drift from them.
 """
 
@@ -18,41 +21,36 @@ SOURCE = ROOT / "genai_grpc" / "_async"
 TARGET = ROOT / "genai_grpc" / "_sync"
 HEADER = "# DO NOT EDIT: generated from genai_grpc/_async/{name} by scripts/unasync.py.\n"
 
+# Each pattern must match somewhere (main() fails otherwise), so none outlives its use.
 SUBSTITUTIONS = [
+    (r"^import asyncio\n", ""),
+    (r"\basyncio\.sleep\(", "time.sleep("),
     (r"\basync def\b", "def"),
-    (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
     (r"\bgrpc\.aio\b", "grpc"),
-    (r"\bimport grpc$", "import grpc"),
     (r"\bAsyncIterator\b", "Iterator"),
-    (r"\bAsyncIterable\b", "Iterable"),
-    (r"\bAsyncGenerator\b", "Generator"),
     (r"\bAsync([A-Z]\w*)", r"\1"),
-    (r"\b__aenter__\b", "__enter__"),
-    (r"\b__aexit__\b", "__exit__"),
-    (r"\b__aiter__\b", "__iter__"),
-    (r"\b__anext__\b", "__next__"),
     (r"\baclose\b", "close"),
     (r"\baclosing\b", "closing"),
-    (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\b_async\b", "_sync"),
     (r"\bclient\.aio\.", "client."),
-    (r"\bgrpc\.aio\b", "grpc"),
-    (r"\b_aio_", "_sync_"),
 ]
 
 
-def unasync(text: str) -> str:
+def unasync(text: str, used: set[str]) -> str:
+    """`text` with every substitution applied; adds the patterns that matched to `used`."""
     for pattern, replacement in SUBSTITUTIONS:
-        text = re.sub(pattern, replacement, text, flags=re.M)
+        text, count = re.subn(pattern, replacement, text, flags=re.M)
+        if count:
+            used.add(pattern)
     return text
 
 
-def render() -> dict[str, str]:
+def render(used: set[str]) -> dict[str, str]:
     out = {}
     for path in sorted(SOURCE.glob("*.py")):
-        out[path.name] = HEADER.format(name=path.name) + unasync(path.read_text())
+        out[path.name] = HEADER.format(name=path.name) + unasync(path.read_text(), used)
     return out
 
 
@@ -60,7 +58,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if _sync is stale")
     args = parser.parse_args()
-    wanted = render()
+    used: set[str] = set()
+    wanted = render(used)
+    unused = [pattern for pattern, _ in SUBSTITUTIONS if pattern not in used]
+    if unused:
+        print(f"scripts/unasync.py: patterns that match nothing, remove them: {', '.join(unused)}")
+        return 1
     present = {p.name: p.read_text() for p in TARGET.glob("*.py")} if TARGET.exists() else {}
     if wanted == present:
         print("genai_grpc/_sync is up to date")

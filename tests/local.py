@@ -16,7 +16,7 @@ import pytest
 
 from genai_grpc.server import Faults, LocalServer
 
-CLI = "import sys; from genai_grpc.server.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 @pytest.fixture(scope="package")

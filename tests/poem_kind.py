@@ -14,6 +14,7 @@ from genai_grpc import _kinds, _summaries
 from genai_grpc.types import Operation
 
 WIRE = "acme.v1.PoemResponse"
+METADATA = "acme.v1.PoemMetadata"
 NAME = "poems/haiku/operations/1"
 
 
@@ -28,23 +29,32 @@ class PoemOperation(Operation):
     response: PoemResponse | None = None
 
 
-def _message_class() -> Any:
+def _message_classes() -> tuple[Any, ...]:
+    """acme.v1.PoemResponse {string text = 1; int32 lines = 2;} and
+    acme.v1.PoemMetadata {int32 lines_done = 1;}, in a pool of their own."""
     proto = descriptor_pb2.FileDescriptorProto(name="acme/v1/poem.proto", package="acme.v1", syntax="proto3")
-    message = proto.message_type.add(name="PoemResponse")
-    for number, (name, kind) in enumerate([("text", "TYPE_STRING"), ("lines", "TYPE_INT32")], 1):
-        message.field.add(name=name, number=number, type=getattr(descriptor_pb2.FieldDescriptorProto, kind),
-                          label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
+    for message_name, fields in (("PoemResponse", [("text", "TYPE_STRING"), ("lines", "TYPE_INT32")]),
+                                 ("PoemMetadata", [("lines_done", "TYPE_INT32")])):
+        message = proto.message_type.add(name=message_name)
+        for number, (name, kind) in enumerate(fields, 1):
+            message.field.add(name=name, number=number, type=getattr(descriptor_pb2.FieldDescriptorProto, kind),
+                              label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(proto)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName(WIRE))
+    return tuple(message_factory.GetMessageClass(pool.FindMessageTypeByName(n)) for n in (WIRE, METADATA))
 
 
-PoemMessage = _message_class()
+PoemMessage, PoemMetadataMessage = _message_classes()
 
 
 def decode(value: bytes) -> PoemResponse:
     pb = PoemMessage.FromString(value)
     return PoemResponse(text=pb.text or None, lines=pb.lines or None)
+
+
+def decode_metadata(value: bytes) -> dict[str, Any]:
+    pb = PoemMetadataMessage.FromString(value)
+    return {"@type": f"type.googleapis.com/{METADATA}", "linesDone": pb.lines_done}
 
 
 def from_json(d: dict[str, Any]) -> PoemResponse | None:
@@ -60,6 +70,7 @@ KIND = _kinds.Kind(
     operation=PoemOperation,
     response=PoemResponse,
     wire={WIRE: decode},
+    metadata={METADATA: decode_metadata},
     from_json=from_json,
     name=re.compile(r"^poems/[^/]+/operations/[^/]+$"),
     tag="PoemOperation",

@@ -251,7 +251,7 @@ def test_output_dir_saves_videos_and_refuses_to_overwrite(scripted: ScriptedServ
     assert out.returncode == 0
     assert (out_dir / "video_0.mp4").read_bytes() == VIDEO_BYTES
     assert f"saved     {out_dir / 'video_0.mp4'}" in out.stdout
-    assert "video 1 not saved: it is served by address, gs://b/v.mp4" in out.stderr
+    assert "video_1.mp4 not saved: gs://b/v.mp4 is read through Cloud Storage with Google credentials" in out.stderr
     again = cli("get", VIDEO, "--output-dir", str(out_dir), env=env)
     assert again.returncode == 2 and "exists; pass --force" in again.stderr and again.stdout == ""
     (out_dir / "video_0.mp4").write_bytes(b"old")
@@ -266,13 +266,3 @@ def test_output_dir_that_cannot_be_written_exits_2(scripted: ScriptedServer, env
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     assert_one_line_error(cli("get", VIDEO, "--output-dir", str(blocker / "sub"), env=env), 2)
-
-
-# -- serve without the server package ------------------------------------------------------
-
-
-def test_serve_without_the_server_package_says_so() -> None:
-    code = ("import sys; sys.modules['genai_grpc.server'] = None; "  # as if it were not installed
-            "from genai_grpc.cli import main; sys.exit(main(['serve']))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
-    assert_one_line_error(out, 2, "genai_grpc.server")

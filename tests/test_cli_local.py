@@ -45,11 +45,19 @@ def start(local: Any, prompt: str = "a cat", duration: float = 0.0, **config: An
     return op.name
 
 
+def start_import(local: Any, duration: float) -> str:
+    """Start a file import on `local` (it reports progress; video operations, like the
+    Gemini API's, carry empty metadata); returns its name."""
+    with Client(endpoint=local.address) as client:
+        source = {"file_name": f"files/doc [duration:{duration}]"}
+        return client.file_search_stores.import_file(store="fileSearchStores/cli", source=source).name
+
+
 # -- wait ------------------------------------------------------------------------------------
 
 
 def test_wait_prints_only_the_result_when_stderr_is_not_a_terminal(local: Any, env: dict[str, str]) -> None:
-    name = start(local, duration=1.0)
+    name = start_import(local, duration=1.0)
     out = cli("wait", name, "--timeout", "20", "--poll", "0.2", env=env)
     assert out.returncode == 0 and out.stderr == ""
     assert "state     SUCCEEDED" in out.stdout and "progress  100%" in out.stdout
@@ -122,7 +130,7 @@ def run_on_terminal(args: list[str], env: dict[str, str], limit: float = 20) -> 
 
 
 def test_wait_draws_a_progress_bar_on_a_terminal(local: Any, env: dict[str, str]) -> None:
-    name = start(local, duration=2.0)
+    name = start_import(local, duration=2.0)
     code, stdout, drawn = run_on_terminal(["wait", name, "--timeout", "20", "--poll", "0.2"], env)
     assert code == 0 and "state     SUCCEEDED" in stdout
     frames = [f for f in drawn.decode().split("\r\x1b[K") if f]
@@ -241,6 +249,7 @@ def test_serve_runs_the_local_server_until_interrupted() -> None:
             stream.close()  # type: ignore[union-attr]
 
 
-def test_serve_help_comes_from_the_server() -> None:
+def test_serve_is_a_subcommand_like_the_others() -> None:
     out = cli("serve", "--help")
-    assert out.returncode == 0 and "--port" in out.stdout
+    assert out.returncode == 0 and out.stdout.startswith("usage: genai-grpc serve") and "--port" in out.stdout
+    assert_one_line_error(cli("serve", "--fail-code", "NOPE"), 2, "NOPE")

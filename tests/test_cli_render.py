@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from genai_grpc.cli import _exit, _facts, _human, _parser, _save, _schema
+from genai_grpc.cli import _exit, _facts, _human, _parser, _save, _schema, _terminal
 from genai_grpc.cli._progress import ProgressBar, bar_line
 from genai_grpc.errors import ClientError, ServerError, from_status
 from genai_grpc.types import (
@@ -292,15 +293,30 @@ def test_configuration_errors_speak_in_flags() -> None:
 
 def test_save_plan_and_write(tmp_path: Path) -> None:
     files, notes = _save.plan(video_op())
-    assert [name for name, _ in files] == ["video_0.mp4"]
-    assert notes == ["video 1 not saved: it is served by address, gs://bucket/v1.mp4"]
+    assert [name for name, _ in files] == ["video_0.mp4", "video_1.mp4"] and notes == []
     out = tmp_path / "new" / "dir"
-    assert _save.write(str(out), files, force=False) == [str(out / "video_0.mp4")]
+    fetched: list[tuple[str | None, str, bool]] = []
+
+    def fetch(video: Video, path: str, overwrite: bool) -> str | None:
+        fetched.append((video.uri, path, overwrite))
+        return "no way to fetch it"
+
+    written, notes = _save.write(str(out), files, False, fetch)
+    assert written == [str(out / "video_0.mp4")] and notes == ["video_1.mp4 not saved: no way to fetch it"]
+    assert fetched == [("gs://bucket/v1.mp4", str(out / "video_1.mp4"), False)]
     assert (out / "video_0.mp4").read_bytes() == BIG
+    new = [("video_0.mp4", Video(data=b"new"))]
     with pytest.raises(FileExistsError, match="--force"):
-        _save.write(str(out), [("video_0.mp4", b"new")], force=False)
-    _save.write(str(out), [("video_0.mp4", b"new")], force=True)
+        _save.write(str(out), new, False, fetch)
+    _save.write(str(out), new, True, fetch)
     assert (out / "video_0.mp4").read_bytes() == b"new"
+    assert sorted(p.name for p in out.iterdir()) == ["video_0.mp4"]  # no temporary file left
+
+
+def test_save_refuses_a_name_that_leaves_the_directory(tmp_path: Path) -> None:
+    for name in ("../x.mp4", "a/b.mp4", ".."):
+        with pytest.raises(ValueError, match="leave"):
+            _save.write(str(tmp_path), [(name, Video(data=b"x"))], True, lambda v, p, o: None)
 
 
 def test_save_plan_refuses_unfinished_and_videoless() -> None:
@@ -322,11 +338,11 @@ def test_extension(mime: str | None, ext: str) -> None:
 
 def test_every_subcommand_has_help_with_an_example_and_exit_codes() -> None:
     parser = _parser.build()
-    for name in ("get", "wait", "list", "cancel", "delete"):
+    for name in ("get", "wait", "watch", "list", "cancel", "delete"):
         with pytest.raises(SystemExit) as exit_:
             parser.parse_args([name, "--help"])
         assert exit_.value.code == 0
-    assert set(_parser.EXAMPLES) == {"get", "wait", "list", "cancel", "delete", "serve"}
+    assert set(_parser.EXAMPLES) == {"get", "wait", "watch", "list", "cancel", "delete", "serve"}
     assert "130" in _exit.TABLE and "no --api-key flag" in _parser.DESCRIPTION
 
 
@@ -343,3 +359,10 @@ def test_rendering_modules_import_no_grpc() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("columns,expected", [("132", 132), ("wide", 80), ("-5", 80)])
+def test_terminal_width_from_columns_or_80(monkeypatch: pytest.MonkeyPatch, columns: str, expected: int) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    with open(os.devnull) as not_a_terminal:
+        assert _terminal.columns(not_a_terminal.fileno()) == expected

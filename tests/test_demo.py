@@ -12,7 +12,7 @@ DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
 def test_demo_runs_end_to_end() -> None:
     out = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "progress 100%" in out.stdout
+    assert "  running\n" in out.stdout and "  done\n" in out.stdout
     assert "saved " in out.stdout and "video_0.mp4" in out.stdout
     assert "failed: INVALID_ARGUMENT" in out.stdout
     assert "rai_media_filtered_count=1" in out.stdout

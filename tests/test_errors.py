@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from genai_grpc import errors
+from genai_grpc import _codes, errors
 
 CASES = [
     (5, 404, "NOT_FOUND", errors.ClientError),
@@ -46,3 +46,19 @@ def test_retry_delay_and_reasons_from_details() -> None:
     ))
     assert err.retry_delay == 1.5
     assert err.reasons == ("RATE_LIMIT",)
+
+
+def test_the_code_table_matches_grpc() -> None:
+    grpc = pytest.importorskip("grpc")
+    assert {code.name: code.value[0] for code in grpc.StatusCode} == {c.name: int(c) for c in _codes.Code}
+
+
+@pytest.mark.parametrize("text,code", [("not_found", 5), (" 14 ", 14), ("OK", 0)])
+def test_codes_parse_names_and_numbers(text: str, code: int) -> None:
+    assert _codes.parse(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "NOPE", "17", "-1", "__class__"])
+def test_codes_parse_rejects_what_is_no_code(text: str) -> None:
+    with pytest.raises(ValueError, match="not a gRPC status code"):
+        _codes.parse(text)

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError
@@ -20,7 +21,7 @@ from google.rpc import error_details_pb2, status_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_grpc import _convert, _large, _payloads, _rpc, _shapes, errors, types
+from genai_grpc import _convert, _kinds, _large, _payloads, _rpc, _shapes, errors, types
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -367,6 +368,24 @@ def video_responses(draw: st.DrawFn) -> bytes:
     return pb.SerializeToString()
 
 
+@st.composite
+def gemini_responses(draw: st.DrawFn) -> bytes:
+    """The Gemini API's PredictLongRunningResponse: samples by URI, inline, or empty."""
+    body = gemini_pb2.PredictLongRunningGeneratedVideoResponse()
+    for _ in range(draw(st.integers(0, 3))):
+        sample = body.generated_samples.add()
+        which = draw(st.sampled_from(["uri", "video", "", "none"]))
+        if which == "uri":
+            sample.video.uri = draw(st.text(max_size=8))
+        elif which == "video":
+            sample.video.video = draw(st.binary(max_size=64))
+        elif which == "":
+            sample.video.SetInParent()
+    body.rai_media_filtered_count = draw(st.integers(-(2**31), 2**31 - 1))
+    body.rai_media_filtered_reasons.extend(draw(st.lists(st.text(max_size=8), max_size=2)))
+    return gemini_pb2.PredictLongRunningResponse(generate_video_response=body).SerializeToString()
+
+
 wire_inputs = st.one_of(
     video_responses(),
     st.tuples(video_responses(), video_responses()).map(b"".join),  # protobuf merges these
@@ -400,8 +419,9 @@ def operation_answers(draw: st.DrawFn) -> bytes:
     last-one-wins rules apply."""
     pb = draw(operations())
     if draw(st.booleans()):
-        pb.response.type_url = f"type.googleapis.com/{_payloads.VIDEOS}"
-        pb.response.value = draw(st.one_of(video_responses(), wire_inputs))
+        large = sorted(message for kind in _kinds.kinds() for message in kind.large)
+        pb.response.type_url = f"type.googleapis.com/{draw(st.sampled_from(large))}"
+        pb.response.value = draw(st.one_of(video_responses(), gemini_responses(), wire_inputs))
     data = pb.SerializeToString()
     if draw(st.integers(0, 3)) == 0:
         data += draw(operations()).SerializeToString()

@@ -40,6 +40,7 @@ def poems() -> Iterator[None]:
 def wire_poem(name: str = poem_kind.NAME) -> operations_pb2.Operation:
     op = operations_pb2.Operation(name=name, done=True)
     op.response.Pack(poem_kind.PoemMessage(text="an old pond / a frog / splash", lines=3))
+    op.metadata.Pack(poem_kind.PoemMetadataMessage(lines_done=3))
     return op
 
 
@@ -61,6 +62,7 @@ def test_a_fourth_kind_gets_typed_snapshots_from_a_real_server(poems: None, scri
     assert by_name.response == PoemResponse(text="an old pond / a frog / splash", lines=3)
     assert by_shape.response == PoemResponse(text="line one / line two", lines=2)
     assert by_name.raw_response is None and by_shape.raw_response is None
+    assert by_name.metadata == {"@type": "type.googleapis.com/acme.v1.PoemMetadata", "linesDone": 3}
 
 
 def test_a_fourth_kind_round_trips_through_to_dict(poems: None) -> None:
@@ -99,6 +101,7 @@ def test_without_its_entry_the_kind_is_unknown() -> None:
 
     op = _convert.to_operation(pb)
     assert type(op) is types.Operation and op.raw_response is not None  # kept, byte for byte
+    assert op.raw_metadata is not None
     stored = PoemOperation(name=poem_kind.NAME).to_dict()
     with pytest.raises(ValueError, match="unknown operation kind 'PoemOperation'"):
         types.Operation.from_dict(stored)
@@ -107,6 +110,7 @@ def test_without_its_entry_the_kind_is_unknown() -> None:
 @pytest.mark.parametrize("change", [
     {"tag": "GenerateVideosOperation"}, {"tag": "Operation"}, {"operation": types.ImportFileOperation},
     {"wire": {"genai_grpc.v1.GenerateVideosResponse": poem_kind.decode}}, {"response": types.ImportFileResponse},
+    {"metadata": {"google.ai.generativelanguage.v1beta.PredictLongRunningMetadata": poem_kind.decode_metadata}},
 ])  # fmt: skip
 def test_a_kind_may_not_take_another_kinds_tag_class_or_message(change: dict[str, object]) -> None:
     import dataclasses
@@ -115,6 +119,15 @@ def test_a_kind_may_not_take_another_kinds_tag_class_or_message(change: dict[str
     with pytest.raises(ValueError, match="clashes"):
         _kinds.register(dataclasses.replace(poem_kind.KIND, **change))  # type: ignore[arg-type]
     assert _kinds.kinds() == before
+
+
+def test_googles_video_messages_are_the_video_kinds() -> None:
+    videos = _kinds.of_class(types.GenerateVideosOperation)
+    assert videos is not None and set(videos.wire) == {
+        "genai_grpc.v1.GenerateVideosResponse", "google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+        "google.cloud.aiplatform.v1.GenerateVideoResponse"}
+    assert set(videos.metadata) == {"google.ai.generativelanguage.v1beta.PredictLongRunningMetadata"}
+    assert _kinds.class_for("operations/x", "google.cloud.aiplatform.v1.GenerateVideoResponse") is types.GenerateVideosOperation
 
 
 def test_the_library_kinds_answer_as_before() -> None:

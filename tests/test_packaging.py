@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,19 @@ def test_generated_sync_twin_is_up_to_date() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "unasync.py"), "--check"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_unasync_fails_on_a_pattern_that_matches_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("unasync_script", ROOT / "scripts" / "unasync.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(sys, "argv", ["unasync.py", "--check"])
+    assert script.main() == 0
+    monkeypatch.setattr(script, "SUBSTITUTIONS", [*script.SUBSTITUTIONS, (r"\bnever_written_anywhere\b", "x")])
+    assert script.main() == 1
+    assert "never_written_anywhere" in capsys.readouterr().out
 
 
 def test_generated_code_carries_do_not_edit_header() -> None:

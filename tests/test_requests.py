@@ -1,4 +1,4 @@
-"""Pure tests: requests that start work are built and checked before any RPC."""
+"""Pure tests: requests that start file search store work are built and checked before any RPC."""
 
 from __future__ import annotations
 
@@ -8,34 +8,7 @@ from pathlib import Path
 import pytest
 
 from genai_grpc import _requests
-from genai_grpc.types import GenerateVideosConfig, ImportFileSource
-
-
-def test_generate_videos_accepts_dataclass_or_dict_config() -> None:
-    a = _requests.generate_videos("veo-2", "a cat", GenerateVideosConfig(number_of_videos=2))
-    b = _requests.generate_videos("models/veo-2", "a cat", {"number_of_videos": 2})
-    assert a == b
-    assert a.model == "models/veo-2" and a.config.number_of_videos == 2
-
-
-@pytest.mark.parametrize("config,match", [
-    ({"number_of_vidoes": 2}, "unknown fields"),
-    ({"duration_seconds": -1}, "must not be negative"),
-])
-def test_bad_config_names_the_field(config: dict, match: str) -> None:
-    with pytest.raises(ValueError, match=match):
-        _requests.generate_videos("veo", "p", config)
-
-
-@pytest.mark.parametrize("model", ["", " ", None, "projects/x", 3])
-def test_bad_model(model: object) -> None:
-    with pytest.raises(ValueError, match="model"):
-        _requests.generate_videos(model, "p", None)
-
-
-def test_config_of_wrong_type() -> None:
-    with pytest.raises(TypeError, match="GenerateVideosConfig"):
-        _requests.generate_videos("veo", "p", 5)
+from genai_grpc.types import ImportFileSource
 
 
 def test_store_spellings() -> None:

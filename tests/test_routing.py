@@ -10,11 +10,11 @@ VEO = "projects/p/locations/us-central1/publishers/google/models/veo-2.0-generat
 
 
 def test_vertex_publisher_model_operation_uses_fetch_predict_operation() -> None:
-    call = _routing.get_call(VEO, vertex=True)
-    assert (call.service, call.method) == ("prediction", "FetchPredictOperation")
+    route = _routing.get_route(VEO, vertex=True)
+    assert (route.service, route.method) == ("prediction", "FetchPredictOperation")
     endpoint = "projects/p/locations/us-central1/publishers/google/models/veo-2.0-generate-001"
-    assert (call.request.endpoint, call.request.operation_name) == (endpoint, VEO)
-    assert (call.routing_field, call.routing_value) == ("endpoint", endpoint)
+    assert (route.request.endpoint, route.request.operation_name) == (endpoint, VEO)
+    assert (route.routing_field, route.routing_value) == ("endpoint", endpoint)
 
 
 @pytest.mark.parametrize("name,vertex", [
@@ -26,9 +26,9 @@ def test_vertex_publisher_model_operation_uses_fetch_predict_operation() -> None
     ("operations/1", True),
 ])  # fmt: skip
 def test_every_other_name_uses_get_operation(name: str, vertex: bool) -> None:
-    call = _routing.get_call(name, vertex)
-    assert (call.service, call.method, call.request.name) == ("operations", "GetOperation", name)
-    assert (call.routing_field, call.routing_value) == ("name", name)
+    route = _routing.get_route(name, vertex)
+    assert (route.service, route.method, route.request.name) == ("operations", "GetOperation", name)
+    assert (route.routing_field, route.routing_value) == ("name", name)
 
 
 def test_decision_modules_are_pure() -> None:
@@ -45,7 +45,7 @@ def test_decision_modules_are_pure() -> None:
 
 
 def test_waits_replace_their_rpc_only_for_vertex_publisher_models() -> None:
-    call = _routing.poll_call(VEO, vertex=True)
-    assert call is not None and call.method == "FetchPredictOperation"
-    assert _routing.poll_call(VEO, vertex=False) is None
-    assert _routing.poll_call("projects/p/locations/us/operations/1", vertex=True) is None
+    route = _routing.poll_route(VEO, vertex=True)
+    assert route is not None and route.method == "FetchPredictOperation"
+    assert _routing.poll_route(VEO, vertex=False) is None
+    assert _routing.poll_route("projects/p/locations/us/operations/1", vertex=True) is None

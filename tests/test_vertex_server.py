@@ -9,7 +9,6 @@ from typing import Any
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import (
     prediction_service_pb2,
     prediction_service_pb2_grpc,
@@ -17,14 +16,15 @@ from genai_grpc._generated.google.cloud.aiplatform.v1 import (
 
 from genai_grpc import Client, errors, types
 from genai_grpc.server import LocalServer
-from genai_grpc.server._build import VIDEOS
-from genai_grpc.server._paging import RequestError
+from genai_grpc.server._errors import RequestError
+from genai_grpc.server._predict import VERTEX_VIDEOS
 from genai_grpc.server._store import NewOperation
 from genai_grpc.server._vertex import fetch_name
 
 MODEL = "projects/p/locations/us-central1/publishers/google/models/veo-2.0-generate-001"
 VEO = f"{MODEL}/operations/op-1"
 FETCH = "/google.cloud.aiplatform.v1.PredictionService/FetchPredictOperation"
+START = "/google.cloud.aiplatform.v1.PredictionService/PredictLongRunning"
 GET = "/google.longrunning.Operations/GetOperation"
 
 
@@ -40,8 +40,9 @@ class Recorder(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
 @pytest.fixture(scope="module")
 def server() -> Iterator[LocalServer]:
     with LocalServer(duration_s=0.0) as local:
-        request = service_pb2.GenerateVideosRequest(model="veo-2.0-generate-001", prompt="a cat")
-        local.store.insert([NewOperation(name=VEO, kind=VIDEOS, request=request.SerializeToString(),
+        request = prediction_service_pb2.PredictLongRunningRequest(endpoint=MODEL)
+        request.instances.add().struct_value.update({"prompt": "a cat"})
+        local.store.insert([NewOperation(name=VEO, kind=VERTEX_VIDEOS, request=request.SerializeToString(),
                                          seed=7, create_ns=time.time_ns(), duration_ns=0)])
         yield local
 
@@ -71,6 +72,17 @@ def test_vertex_client_fetches_publisher_model_operations_from_the_local_server(
             client.operations.get(MODEL + "/operations/missing")
     assert info.value.code == 404
     assert recorder.methods == [FETCH, FETCH]
+
+
+def test_vertex_client_starts_videos_with_predict_long_running(server: LocalServer) -> None:
+    recorder = Recorder()
+    with Client(vertexai=True, project="p", location="us-central1", endpoint=server.address,
+                interceptors=[recorder]) as client:  # fmt: skip
+        op = client.models.generate_videos(model="veo-2.0-generate-001", prompt="a cat", config={"return_uri": True})
+        assert op.name.startswith(MODEL + "/operations/")
+        done = client.operations.get(op)
+    assert recorder.methods == [START, FETCH]
+    assert done.response is not None and done.response.generated_videos[0].video.uri.endswith("/videos/0.mp4")
 
 
 def test_gemini_client_uses_get_operation_for_the_same_name(server: LocalServer) -> None:

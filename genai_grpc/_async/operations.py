@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import builtins
 import time
-from typing import TYPE_CHECKING, AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Literal, overload
 
-from genai_grpc import _convert, _names, _routing
+from genai_grpc import _convert, _names, _routing, _seconds, _telemetry
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.errors import APIError
-from genai_grpc.types import Operation, PollPolicy, RetryPolicy
+from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
 
 if TYPE_CHECKING:
     from genai_grpc import _fleet
@@ -44,11 +44,15 @@ class AsyncOperations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        rpc = _routing.get_call(name, self._vertexai)
-        pb = await self._transport.call(
-            rpc.service, rpc.method, rpc.request, rpc.routing_value, timeout, routing_field=rpc.routing_field
-        )
-        return _convert.to_operation(pb, cls)
+        route = _routing.get_route(name, self._vertexai)
+        with _telemetry.get_span(name, route.service, route.method) as span:
+            pb = await self._transport.call(
+                route.service, route.method, route.request, route.routing_value, timeout,
+                routing_field=route.routing_field,
+            )
+            op = _convert.to_operation(pb, cls)
+            span.done(op)
+        return op
 
     async def wait(
         self,
@@ -68,7 +72,7 @@ class AsyncOperations:
         out; ClientError / ServerError at once for a permanent failure.
         """
         fleet = self._make_fleet([operation], timeout, poll, retry, concurrency=1)
-        async for _ in self._drive(fleet):
+        async for _ in self._drive(fleet, "wait"):
             pass
         return next(iter(fleet.results.values()))
 
@@ -83,7 +87,32 @@ class AsyncOperations:
         """Iterate over the operation's snapshots: one each time it changes (e.g. progress
         in its metadata), ending with the done one. Polls GetOperation on the `poll`
         schedule; `timeout`, retries and errors as in `wait`."""
-        return self._drive(self._make_fleet([operation], timeout, poll, retry, concurrency=1, watch=True))
+        fleet = self._make_fleet([operation], timeout, poll, retry, concurrency=1, watch=True)
+        return self._drive(fleet, "watch")  # type: ignore[return-value]  # no Outcome without return_errors
+
+    @overload
+    def as_completed(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        return_errors: Literal[False] = False,
+    ) -> AsyncIterator[Operation]: ...
+
+    @overload
+    def as_completed(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        return_errors: Literal[True],
+    ) -> AsyncIterator[Outcome]: ...
 
     def as_completed(
         self,
@@ -93,18 +122,49 @@ class AsyncOperations:
         concurrency: int = 100,
         poll: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
-    ) -> AsyncIterator[Operation]:
+        return_errors: bool = False,
+    ) -> AsyncIterator[Any]:
         """Iterate over the operations (Operations or names) as each one finishes.
 
         Thousands can share one channel: at most `concurrency` RPCs are in flight and an idle
         operation costs no thread or task. A name given twice is waited for once and yielded
-        once. Done Operations given in are yielded at once without an RPC. When `timeout`
-        runs out, the ones still running are in the OperationTimeoutError's `.pending`.
-        A permanent error of any operation (e.g. 404) raises at once and stops the rest.
-        The budget counts from this call. Leaving the loop early cancels the RPCs in flight
-        when the iterator is closed (wrap it in contextlib.aclosing to close it at once).
+        once. Done Operations given in are yielded at once without an RPC. Transient
+        failures are retried per operation (see RetryPolicy). The budget counts from this call.
+
+        By default a permanent error of any operation (e.g. a 404) raises at once and stops
+        the rest, and when `timeout` runs out the ones still running are in the
+        OperationTimeoutError's `.pending`. With ``return_errors=True`` nothing is raised
+        for one operation: each yields exactly one types.Outcome, the done operation or
+        the APIError / OperationTimeoutError that ended it, and the others go on.
+        Leaving the loop early cancels the RPCs in flight when the iterator is closed
+        (wrap it in contextlib.aclosing to close it at once).
         """
-        return self._drive(self._make_fleet(operations, timeout, poll, retry, concurrency=concurrency))
+        fleet = self._make_fleet(operations, timeout, poll, retry, concurrency=concurrency, outcomes=return_errors)
+        return self._drive(fleet, "fleet")
+
+    @overload
+    async def wait_all(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        return_errors: Literal[False] = False,
+    ) -> builtins.list[Operation]: ...
+
+    @overload
+    async def wait_all(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        return_errors: Literal[True],
+    ) -> builtins.list[Outcome]: ...
 
     async def wait_all(
         self,
@@ -114,14 +174,17 @@ class AsyncOperations:
         concurrency: int = 100,
         poll: PollPolicy | None = None,
         retry: RetryPolicy | None = None,
-    ) -> builtins.list[Operation]:
+        return_errors: bool = False,
+    ) -> builtins.list[Any]:
         """Wait for every operation and return them in input order (a repeated name gets the
-        same result each time); otherwise as `as_completed`."""
+        same result each time); with ``return_errors=True`` one types.Outcome per input
+        instead, and nothing raised for any one operation. Otherwise as `as_completed`."""
         wanted = builtins.list(operations)
-        fleet = self._make_fleet(wanted, timeout, poll, retry, concurrency=concurrency)
-        async for _ in self._drive(fleet):
+        fleet = self._make_fleet(wanted, timeout, poll, retry, concurrency=concurrency, outcomes=return_errors)
+        async for _ in self._drive(fleet, "fleet"):
             pass
-        return [fleet.results[_names.operation_name(item)[0]] for item in wanted]
+        results: dict[str, Any] = fleet.ended if return_errors else fleet.results
+        return [results[_names.operation_name(item)[0]] for item in wanted]
 
     async def list(
         self, name: str = "", *, filter: str | None = None, page_size: int | None = None
@@ -166,6 +229,7 @@ class AsyncOperations:
         *,
         concurrency: int,
         watch: bool = False,
+        outcomes: bool = False,
     ) -> _fleet.Fleet:
         # The wait machinery loads with the first wait: `get` and the CLI start faster without it.
         from genai_grpc import _fleet
@@ -173,27 +237,47 @@ class AsyncOperations:
         return _fleet.build(
             _fleet.distinct(operations),
             now=time.monotonic(),
-            timeout=_fleet.check_timeout(timeout),
+            timeout=_seconds.check(timeout, "timeout", finite=False, optional=True),
             poll=poll or self._poll,
             retry=retry or self._retry,
             rpc_timeout=self._transport.timeout,
             features=self._features,
             concurrency=concurrency,
             watch=watch,
+            outcomes=outcomes,
+            budget=self._transport.budget,
         )
 
-    async def _drive(self, fleet: _fleet.Fleet) -> AsyncIterator[Operation]:
+    def _events(
+        self,
+        operations: Iterable[OperationLike],
+        *,
+        timeout: float | None = None,
+        concurrency: int = 100,
+        poll: PollPolicy | None = None,
+        watch: bool = False,
+    ) -> AsyncIterator[Operation | Outcome]:
+        """For the CLI: a fleet in outcome mode; with `watch` also every changed snapshot."""
+        fleet = self._make_fleet(operations, timeout, poll, None, concurrency=concurrency, watch=watch, outcomes=True)
+        return self._drive(fleet, "watch" if watch else "fleet")
+
+    async def _drive(self, fleet: _fleet.Fleet, what: str) -> AsyncIterator[Operation | Outcome]:
         """Carry out the fleet's steps until every operation is done; yield its events."""
         from genai_grpc._io import AsyncCalls
         from genai_grpc._waiting import Reply
 
         calls = AsyncCalls(self._transport)
+        run = _telemetry.start_run(what, fleet, fleet.names)
+        error: BaseException | None = None
         try:
             while True:
                 for name, call in fleet.start(time.monotonic()):
                     calls.start(name, call)
                 while fleet.events:
-                    yield fleet.events.popleft()
+                    event = fleet.events.popleft()
+                    if run is not None:
+                        run.event(event)
+                    yield event
                 if fleet.finished:
                     break
                 done = await calls.ready(fleet.wakeup(time.monotonic()))
@@ -204,6 +288,15 @@ class AsyncOperations:
                     except APIError as exc:
                         reply = Reply(now, error=exc)
                     fleet.complete(name, reply)
+                if run is not None:
+                    run.flush(fleet)
             fleet.check()
+        except GeneratorExit:  # the caller left the loop early
+            raise
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             await calls.aclose()
+            if run is not None:
+                run.end(fleet, error)

@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import grpc.aio
+from google.protobuf.message import Message
 
-from genai_grpc import _channel, _names, _rpc
+from genai_grpc import _channel, _rpc, _seconds, _telemetry
+from genai_grpc._budget import Budget
+from genai_grpc._codes import Code
 from genai_grpc._config import ClientConfig
-from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
-from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc
-from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 
 class AsyncTransport:
-    """One channel, opened on first use and reused by every call until close()."""
+    """One channel, opened on first use and reused by every call until close().
+    `budget` (shared with the client's other transport) paces every call."""
 
     def __init__(
         self,
         config: ClientConfig,
         credentials: _channel.ChannelCredentials | None = None,
         interceptors: Sequence[Any] = (),
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = budget
         self._config = config
         self._credentials = credentials or _channel.ChannelCredentials(config)
         self._interceptors = tuple(interceptors)
         self._channel: Any = None
-        self._stubs: dict[str, Any] = {}
+        self._methods: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -36,19 +41,14 @@ class AsyncTransport:
         """What this transport connects to, and how."""
         return self._config
 
-    def _open(self) -> dict[str, Any]:
+    def _open(self) -> dict[tuple[str, str], Any]:
         with self._lock:  # threads making their first calls at once must share one channel
-            if not self._stubs:
+            if not self._methods:
                 credentials = self._credentials.get()
                 channel = _channel.open_channel(grpc.aio, self._config, credentials, self._interceptors)
                 self._channel = channel
-                self._stubs = {
-                    "operations": operations_pb2_grpc.OperationsStub(channel),
-                    "genai": service_pb2_grpc.GenAIStub(channel),
-                    "prediction": prediction_service_pb2_grpc.PredictionServiceStub(channel),
-                }
-                _channel.read_operations_lazily(self._stubs, channel)
-            return self._stubs
+                self._methods = _channel.bind_methods(channel)
+            return self._methods
 
     @property
     def timeout(self) -> float:
@@ -56,9 +56,8 @@ class AsyncTransport:
         return self._config.timeout
 
     def multicallable(self, service: str, method: str) -> Any:
-        """The stub method for one RPC, opening the channel on first use."""
-        stubs = self._stubs or self._open()
-        return getattr(stubs[service], method)
+        """The multicallable for one RPC of _channel.METHODS, opening the channel on first use."""
+        return (self._methods or self._open())[service, method]
 
     def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
         """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
@@ -68,7 +67,7 @@ class AsyncTransport:
         self,
         service: str,
         method: str,
-        request: Any,
+        request: Message,
         name: str,
         timeout: float | None = None,
         *,
@@ -77,22 +76,32 @@ class AsyncTransport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        # Every get() and poll comes through here: the helpers are inlined (multicallable,
-        # metadata, _rpc.parsed), each Python call costing several times its microbenchmark
-        # between gRPC calls (BENCHMARKS.md, "The cost of a look").
+        # Every get() and poll comes through here: multicallable() and metadata() are
+        # inlined, each Python call costing several times its microbenchmark between gRPC
+        # calls (BENCHMARKS.md, "The cost of a look").
         config = self._config
-        deadline = config.timeout if timeout is None else _names.check_call_timeout(timeout)
-        rpc = getattr((self._stubs or self._open())[service], method)
+        deadline = config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
+        rpc = (self._methods or self._open())[service, method]
         metadata = (*config.metadata, _rpc.routing_header(name, routing_field))
+        budget = self.budget
+        if budget is not None:
+            wait = budget.reserve(time.monotonic())
+            if wait > 0:
+                await asyncio.sleep(wait)
         try:
-            response = await rpc(request, metadata=metadata, timeout=deadline)
+            response = _rpc.parsed(await rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
-        return response if response is not None else _rpc.parsed(response)
+            error = _rpc.to_api_error(exc)
+            if budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
+                budget.refused(time.monotonic(), error.retry_delay)
+            _telemetry.rpc_done(service, method, error.grpc_code)
+            raise error from None
+        _telemetry.rpc_done(service, method, 0)
+        return response
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""
-        channel, self._channel, self._stubs = self._channel, None, {}
+        channel, self._channel, self._methods = self._channel, None, {}
         if channel is not None:
             await channel.close()
 

@@ -8,7 +8,10 @@ operation as pages arrive. Progress bars and notes go to standard error, results
 output.
 
 ``--json`` prints one JSON document per line on standard output (one line for ``get`` and
-``wait``, JSON lines for ``list``). The schema is stable: keys are only ever added.
+``wait``, JSON lines for ``list``, and for ``wait`` / ``watch`` over many names one line per
+event as it happens, the schema below plus ``"event"``: "done", "timeout", "progress", or
+"error" with ``"callError": {"code", "grpcCode", "status", "message", "details"}`` in place
+of the operation). The schema is stable: keys are only ever added.
 
     {
       "name":        str,                 the operation's resource name
@@ -38,8 +41,9 @@ Exit codes
 ----------
 0 success (for get and wait: the operation has not failed); 1 the operation finished with an
 error; 2 usage or configuration error (also 400/401/403 answers, and --output-dir failures);
-3 no such operation; 4 timed out; 5 could not reach the server or the server failed;
-130 interrupted. Every error is one line on standard error, never a traceback.
+3 no such operation (or file to download); 4 timed out; 5 could not reach the server or the
+server failed; 130 interrupted. Over many names, the highest code of any operation. Every
+error is one line on standard error, never a traceback.
 """
 
 from __future__ import annotations

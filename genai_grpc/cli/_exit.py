@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from genai_grpc._codes import Code
 from genai_grpc.cli._human import clean
 from genai_grpc.errors import APIError
 
@@ -24,21 +25,24 @@ exit codes:
   1    the operation finished with an error (get, wait)
   2    usage or configuration error: bad arguments, no server configured, the server
        refused the request or the credentials (400, 401, 403), or --output-dir cannot be written
-  3    no such operation (404)
+  3    no such operation, or no such file to download (404)
   4    timed out (wait --timeout, or a call's deadline)
   5    could not reach the server, or the server failed (5xx, 429, 409)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  wait and watch over many names exit with the highest code of any of them"""
 
 # google.rpc codes that mean "what you asked for, or who you are, is wrong".
-_USAGE_CODES = {3, 7, 9, 11, 16}  # INVALID_ARGUMENT PERMISSION_DENIED FAILED_PRECONDITION OUT_OF_RANGE UNAUTHENTICATED
-GRPC_NOT_FOUND, GRPC_DEADLINE_EXCEEDED = 5, 4
+_USAGE_CODES = frozenset({
+    Code.INVALID_ARGUMENT, Code.PERMISSION_DENIED, Code.FAILED_PRECONDITION, Code.OUT_OF_RANGE,
+    Code.UNAUTHENTICATED,
+})  # fmt: skip
 
 
 def for_api_error(error: APIError) -> int:
     """The exit code for a failed call."""
-    if error.grpc_code == GRPC_NOT_FOUND:
+    if error.grpc_code == Code.NOT_FOUND:
         return NOT_FOUND
-    if error.grpc_code == GRPC_DEADLINE_EXCEEDED:
+    if error.grpc_code == Code.DEADLINE_EXCEEDED:
         return TIMED_OUT
     if error.grpc_code in _USAGE_CODES:
         return USAGE

@@ -7,7 +7,6 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from genai_grpc import _kinds
 from genai_grpc.types import Operation
 
 RUNNING, SUCCEEDED, FAILED, DONE_EMPTY = "RUNNING", "SUCCEEDED", "FAILED", "DONE-EMPTY"
@@ -105,4 +104,6 @@ def size(n: int) -> str:
 
 def kind(op: Operation) -> str:
     """The snapshot's kind as `to_dict` tags it, e.g. GenerateVideosOperation."""
+    from genai_grpc import _kinds  # here: --help and usage errors need no registry
+
     return _kinds.tag(type(op))

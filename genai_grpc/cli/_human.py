@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from genai_grpc import _kinds
+from genai_grpc import errors
 from genai_grpc.cli import _facts
 from genai_grpc.types import Operation, OperationError, UnknownPayload
 
@@ -93,7 +93,7 @@ def _compact(value: Any) -> str:
 
 def _error(error: OperationError) -> list[str]:
     lines = [_line("error", clean(f"{error.code} {error.status}: {error.message}", 1000))]
-    reasons = [str(d["reason"]) for d in error.details if "reason" in d]
+    reasons = errors.reasons(error.details)
     if reasons:
         lines.append(_line("reasons", clean(", ".join(reasons))))
     lines += [_line("detail", _detail(d)) for d in error.details]
@@ -116,6 +116,8 @@ def _response(op: Operation) -> list[str]:
     response = op.response
     if response is None:
         return []
+    from genai_grpc import _kinds  # here: --help and usage errors need no registry
+
     kind = _kinds.of_response(response)
     if kind is not None:
         return kind.summary(response, _RENDER)
@@ -139,6 +141,8 @@ def table_row(op: Operation, now: float) -> str:
     start = _facts.created(op)
     prog = f"{percent:.0f}%" if percent is not None else "-"
     age = _facts.duration(now - start) if start is not None else "-"
+    from genai_grpc import _kinds
+
     short = _kinds.short(type(op))
     row = f"{_facts.state(op):<10} {prog:>4} {age:>6}  {short:<9} {clean(op.name, 1000)}"
     if op.error is not None:

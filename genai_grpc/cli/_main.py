@@ -7,16 +7,16 @@ only for --json, so `--help` and usage errors stay instant.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
 from genai_grpc.errors import APIError, OperationTimeoutError
-from genai_grpc.types import Operation, PollPolicy
+from genai_grpc.types import Operation, PollPolicy, Video
 
 if TYPE_CHECKING:
     from genai_grpc._sync.operations import Operations
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 # A live progress bar should move at least this often; the library's default cap is 20 s.
 _WATCH_POLL_S = 5.0
-
-_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 
 class _StillRunning(Exception):
@@ -39,8 +37,6 @@ class _StillRunning(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line `argv` (default: sys.argv[1:]); returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["serve"]:
-        return _serve(args_list)
     try:
         args = _parser.build().parse_args(args_list)
     except SystemExit as exit_:  # --help, --version, or a usage error argparse already printed
@@ -87,7 +83,10 @@ def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: API
 
 
 def _fail(message: str, code: int) -> int:
-    secrets = [os.environ.get(name, "") for name in _KEY_VARIABLES]
+    # Imported only on failure: _config imports logging, which --help does not need.
+    from genai_grpc._config import API_KEY_ENVS
+
+    secrets = [os.environ.get(name, "") for name in API_KEY_ENVS]
     print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
     return code
 
@@ -119,35 +118,54 @@ def _note(message: str) -> None:
 def _client(args: argparse.Namespace) -> Client:
     from genai_grpc.client import Client
 
-    given = {k: getattr(args, k) for k in ("endpoint", "vertexai", "project", "location")}
+    given = {k: getattr(args, k, None) for k in ("endpoint", "vertexai", "project", "location", "max_rps")}
     return Client(**{k: v for k, v in given.items() if v is not None})
 
 
-def _finish(args: argparse.Namespace, op: Operation) -> int:
-    files = _save(args, op) if args.output_dir is not None else None
+def _finish(args: argparse.Namespace, op: Operation, client: Client) -> int:
+    files = _save(args, op, client) if args.output_dir is not None else None
     _emit(args, op, files)
     return _exit.OPERATION_FAILED if op.done and op.error is not None else _exit.OK
 
 
-def _save(args: argparse.Namespace, op: Operation) -> list[str]:
+def _save(args: argparse.Namespace, op: Operation, client: Client) -> list[str]:
     from genai_grpc.cli import _save as save
 
     files, notes = save.plan(op)
     try:
-        paths = save.write(args.output_dir, files, args.force)
-    except FileExistsError:
+        paths, more = save.write(args.output_dir, files, args.force, lambda v, p, o: _fetch(client, v, p, o))
+    except (FileExistsError, APIError):
         raise
     except OSError as error:
         raise OSError(f"--output-dir: {error}") from None
-    for note in notes:
+    for note in notes + more:
         _note(note)
     return paths
+
+
+def _fetch(client: Client, video: Video, path: str, overwrite: bool) -> str | None:
+    """Download a video served by address to `path`, with a progress bar on a terminal;
+    returns why not when this client cannot fetch it (e.g. gs:// without Google credentials)."""
+    from genai_grpc.cli._progress import DownloadBar
+
+    bar = DownloadBar(sys.stderr, time.monotonic, os.path.basename(path)) if sys.stderr.isatty() else None
+    try:
+        client.files.download(file=video, path=path, overwrite=overwrite, progress=bar)
+    except ValueError as error:  # raised before any I/O: this client cannot fetch that URI
+        return str(error)
+    except APIError as error:
+        raise type(error)(error.code, f"downloading {path}: {error.message}", status=error.status,
+                          grpc_code=error.grpc_code, details=error.details) from None  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    return None
 
 
 def _get(args: argparse.Namespace) -> int:
     with _client(args) as client:
         op = client.operations.get(args.name, timeout=args.timeout)
-    return _finish(args, op)
+        return _finish(args, op, client)
 
 
 def _poll(seconds: float | None) -> PollPolicy | None:
@@ -156,6 +174,9 @@ def _poll(seconds: float | None) -> PollPolicy | None:
 
 
 def _wait(args: argparse.Namespace) -> int:
+    if "-" in args.names or len(args.names) > 1:
+        return _many(args, watch=False)
+    args.name = args.names[0]
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     with _client(args) as client:
         op = _first_look(client.operations, args)
@@ -165,7 +186,17 @@ def _wait(args: argparse.Namespace) -> int:
                 op = _watch(client.operations, op, args, left)
             else:
                 op = client.operations.wait(op, timeout=left, poll=_poll(args.poll))
-    return _finish(args, op)
+        return _finish(args, op, client)
+
+
+def _many(args: argparse.Namespace, watch: bool) -> int:
+    from genai_grpc.cli import _many as many
+
+    if getattr(args, "output_dir", None) is not None:
+        raise ValueError("--output-dir takes one operation name (save the others one by one)")
+    poll = _poll(args.poll or (_WATCH_POLL_S if watch or sys.stderr.isatty() else None))
+    with _client(args) as client:
+        return many.run(args, client, watch, _write, _note, poll)
 
 
 def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
@@ -174,7 +205,7 @@ def _first_look(operations: Operations, args: argparse.Namespace) -> Operation:
     try:
         return operations.get(args.name, timeout=args.timeout)
     except APIError as error:
-        if args.timeout is not None and error.grpc_code == _exit.GRPC_DEADLINE_EXCEEDED:
+        if args.timeout is not None and error.grpc_code == Code.DEADLINE_EXCEEDED:
             raise _StillRunning(None) from None  # the wait's own budget ran out
         raise
 
@@ -233,21 +264,23 @@ def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], 
     return run
 
 
-def _serve(argv: list[str]) -> int:
-    try:
-        server_cli = importlib.import_module("genai_grpc.server.cli")
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("genai_grpc.server"):
-            raise
-        return _fail("serve needs the bundled local server (genai_grpc.server), "
-                     "which this installation does not include", _exit.USAGE)
-    return int(server_cli.main(argv))
+def _serve(args: argparse.Namespace) -> int:
+    from genai_grpc._config import is_loopback
+    from genai_grpc.server import cli as server_cli
+
+    faults = server_cli.faults_of(args)
+    if not is_loopback(args.host):
+        _note(f"warning: serving on {args.host}, reachable beyond this machine")
+    server_cli.run(args, faults)
+    return _exit.OK
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "get": _get,
     "wait": _wait,
+    "watch": lambda args: _many(args, watch=True),
     "list": _list,
     "cancel": _action("cancel", "cancelled", "cancellation requested:"),
     "delete": _action("delete", "deleted", "deleted:"),
+    "serve": _serve,
 }

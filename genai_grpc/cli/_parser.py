@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from genai_grpc import __version__
+from genai_grpc.cli import _terminal
 from genai_grpc.cli._exit import TABLE
 
 PROG = "genai-grpc"
@@ -31,7 +31,19 @@ examples:
     "wait": """\
 examples:
   genai-grpc wait models/veo-2.0-generate-001/operations/abc123 --timeout 600 --output-dir ./out
-  genai-grpc wait operations/abc123 --json > result.json   # no progress bar when piped""",
+  genai-grpc wait operations/abc123 --json > result.json   # no progress bar when piped
+  genai-grpc list --filter done=false --json | jq -r .name | genai-grpc wait - --json --max-rps 50
+
+With more than one name (or -, one name a line on standard input) they are waited for as one
+fleet, each printed as it finishes (--json: one line each, "event": done | error | timeout),
+and the exit code is the worst: 0 all succeeded, 1 some failed, 3 some not found, 4 timed out.""",
+    "watch": """\
+examples:
+  genai-grpc watch operations/a operations/b
+  printf 'operations/a\\noperations/b\\n' | genai-grpc watch - --json
+
+Prints a line each time an operation's state or progress changes ("event": progress) and
+when it ends ("event": done | error | timeout); exit codes as for wait.""",
     "list": """\
 examples:
   genai-grpc list
@@ -56,18 +68,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     argparse builds a formatter for every add_argument, so this is on the path of every command."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, width=_columns() - 2)
-
-
-def _columns() -> int:
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(1).columns or 80
-    except OSError:
-        return 80
+        super().__init__(prog, width=_terminal.columns(1) - 2)
 
 
 def _positive(text: str) -> float:
@@ -77,6 +78,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of requests per second: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of requests per second: {text!r}")
     return value
 
 
@@ -103,8 +114,20 @@ def _common() -> argparse.ArgumentParser:
 
 def _saving(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", metavar="DIR",
-                        help="save inline videos of a finished operation as DIR/video_N.EXT")
+                        help="save the videos of a finished operation as DIR/video_N.EXT "
+                             "(those served by address are downloaded)")
     parser.add_argument("--force", action="store_true", help="with --output-dir: overwrite existing files")
+
+
+def _fleet_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="+", metavar="NAME",
+                        help="operation resource names; - reads them from standard input, one a line")
+    parser.add_argument("--timeout", type=_positive, metavar="S", help="give up after S seconds (exit 4)")
+    parser.add_argument("--poll", type=_positive, metavar="S", help="longest pause between polls (default: 5 with the progress bar, else the library's 20)")
+    parser.add_argument("--concurrency", type=_count, default=100, metavar="N",
+                        help="at most N calls in flight (default: 100)")
+    parser.add_argument("--max-rps", type=_rate, metavar="R",
+                        help="at most R requests per second, slowing down when the server says its quota is used up")
 
 
 def _subcommand(commands: Any, name: str, summary: str, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -115,7 +138,7 @@ def _subcommand(commands: Any, name: str, summary: str, common: argparse.Argumen
 
 
 def build() -> argparse.ArgumentParser:
-    """The parser for every subcommand except `serve`, which the local server parses itself."""
+    """The parser for every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROG, description=DESCRIPTION, epilog=TABLE, formatter_class=_Formatter
     )
@@ -126,11 +149,11 @@ def build() -> argparse.ArgumentParser:
     get.add_argument("name", help="the operation's resource name")
     get.add_argument("--timeout", type=_positive, metavar="S", help="deadline for the call (default: 60)")
     _saving(get)
-    wait = _subcommand(commands, "wait", "wait until an operation is done, then show it", common)
-    wait.add_argument("name", help="the operation's resource name")
-    wait.add_argument("--timeout", type=_positive, metavar="S", help="give up after S seconds (exit 4)")
-    wait.add_argument("--poll", type=_positive, metavar="S", help="longest pause between polls (default: 5 with the progress bar, else the library's 20)")
+    wait = _subcommand(commands, "wait", "wait until operations are done, then show them", common)
+    _fleet_options(wait)
     _saving(wait)
+    watch = _subcommand(commands, "watch", "show operations' changes of state and progress until done", common)
+    _fleet_options(watch)
     lst = _subcommand(commands, "list", "list operations, one a line, as pages arrive", common)
     lst.add_argument("parent", nargs="?", default="", help="the collection to list (default: all)")
     lst.add_argument("--filter", help="server-side filter, e.g. 'done=false'")
@@ -140,7 +163,33 @@ def build() -> argparse.ArgumentParser:
                           ("delete", "forget an operation (it is not cancelled)")):
         sub = _subcommand(commands, name, summary, common)
         sub.add_argument("name", help="the operation's resource name")
-    commands.add_parser("serve", help="run the bundled local server (see genai-grpc serve --help)",
-                        epilog=EXAMPLES["serve"], formatter_class=_Formatter)
+    _serving(commands)
     return parser
+
+
+def _serving(commands: Any) -> None:
+    summary = "run the bundled local server on host:port until SIGINT or SIGTERM"
+    serve = commands.add_parser(
+        "serve", help="run the bundled local server (see genai-grpc serve --help)",
+        description=f"{summary}; the first line on stdout is the address it listens on, the "
+                    "second `files: http://host:port`, where videos served by address are",
+        epilog=EXAMPLES["serve"], formatter_class=_Formatter,
+    )  # fmt: skip
+    add = serve.add_argument
+    add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    add("--port", type=int, default=50051, help="port to bind; 0 picks a free one (default: 50051)")
+    add("--files-port", type=int, default=0, metavar="PORT",
+        help="port of the HTTP file server for videos served by address (default: a free one)")
+    add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
+    add("--duration", type=float, default=5.0, metavar="S", help="seconds an operation runs (default: 5)")
+    add("--max-wait", type=float, metavar="S", help="longest WaitOperation, seconds (default: 60)")
+    add("--require-api-key", nargs="?", const=True, metavar="KEY",
+        help="require x-goog-api-key; without KEY, use $GOOGLE_API_KEY or $GEMINI_API_KEY")
+    add("--latency", type=float, default=0.0, metavar="S", help="seconds added to every call")
+    add("--fail-rate", type=float, default=0.0, metavar="R", help="share of calls (0..1) that fail")
+    add("--fail-next", type=int, default=0, metavar="N", help="the first N calls fail")
+    add("--fail-code", default="UNAVAILABLE", metavar="NAME", help="gRPC code of injected failures")
+    add("--retry-delay", type=float, metavar="S", help="RetryInfo delay (seconds) on injected failures")
+    add("--wait-unimplemented", action="store_true", help="WaitOperation answers UNIMPLEMENTED")
+    add("--garbage", action="store_true", help="answer bytes that are not an Operation")
 

@@ -14,10 +14,11 @@ their stored create time and duration, and injects faults on demand::
         server.faults.api_key = "k"                      # require x-goog-api-key: k
         server.faults.reset()                            # all off again
 
-See `Faults` for every switch. From a shell: ``python -m genai_grpc serve --port 0`` (flags in
-genai_grpc.server.cli). Requests choose their outcome with markers such as ``[fail:safety]``,
-``[filter:1]``, ``[empty]``, ``[shape:gemini]`` or ``[duration:30]``: see
-genai_grpc.server._outcome.
+See `Faults` for every switch. From a shell: ``python -m genai_grpc serve --port 0`` (flags:
+``genai-grpc serve --help``). Requests choose their outcome with markers such as ``[fail:safety]``,
+``[filter:1]``, ``[empty]``, ``[shape:gemini]``, ``[duration:30]`` or ``[uri]``: see
+genai_grpc.server._outcome. Videos served by address (``[uri]``, or ``return_uri`` in the
+config) come from an HTTP file port beside the gRPC one: ``server.files_url``.
 """
 
 from genai_grpc.server._faults import Faults

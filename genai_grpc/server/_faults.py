@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from genai_grpc.server._outcome import CODES, code_number
+from genai_grpc._codes import Code
+from genai_grpc.server._outcome import code_number
 
 
 @dataclass
@@ -43,6 +44,11 @@ class Faults:
         for f in fields(self):
             setattr(self, f.name, f.default)
 
+    @property
+    def gates_calls(self) -> bool:
+        """Whether any call must pass the gate: an API key check, latency or a failure."""
+        return self.api_key is not None or bool(self.latency_s or self.fail_next or self.fail_rate)
+
     def injected_failure(self, draw: float) -> str | None:
         """The code name the current call must fail with, or None.
 
@@ -75,4 +81,4 @@ def _check(name: str, value: object) -> object:
 
 def _code_name(value: object) -> str:
     number = code_number(str(getattr(value, "name", value)))  # grpc.StatusCode works too
-    return next(name for name, n in CODES.items() if n == number)
+    return Code(number).name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterator
 
 MIME_TYPE = "video/mp4"
 _TIMESCALE = 1000
@@ -23,6 +24,31 @@ def make_mp4(
     seed: int, size: int = 0, seconds: int = 8, resolution: str = "720p", aspect_ratio: str = "16:9"
 ) -> bytes:
     """An MP4 of max(size, minimum) bytes whose content depends only on the arguments."""
+    head, padding = mp4_parts(seed, size, seconds, resolution, aspect_ratio)
+    return head + bytes(padding)
+
+
+def mp4_chunks(
+    seed: int, size: int = 0, seconds: int = 8, resolution: str = "720p", aspect_ratio: str = "16:9",
+    chunk: int = 1 << 20,
+) -> tuple[int, Iterator[bytes]]:  # fmt: skip
+    """The bytes of `make_mp4` with the same arguments, as (length, chunks of at most `chunk`
+    bytes): a video of any size served in bounded memory."""
+    head, padding = mp4_parts(seed, size, seconds, resolution, aspect_ratio)
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        zeros = bytes(min(chunk, padding))
+        for start in range(0, padding, chunk):
+            yield zeros[: min(chunk, padding - start)]
+
+    return len(head) + padding, chunks()
+
+
+def mp4_parts(
+    seed: int, size: int, seconds: int, resolution: str, aspect_ratio: str
+) -> tuple[bytes, int]:
+    """(the boxes and the sample's start, the number of zero bytes that follow them)."""
     width, height = _RESOLUTIONS.get(resolution.lower(), (1280, 720))
     if aspect_ratio == "9:16":
         width, height = height, width
@@ -35,7 +61,7 @@ def make_mp4(
     moov = _moov(duration, width, height, payload_size, offset)
     header = struct.pack(">I4s", 8 + payload_size, b"mdat")
     sample = struct.pack(">I", payload_size - 4) + nal
-    return b"".join([ftyp, moov, header, sample, bytes(payload_size - len(sample))])
+    return b"".join([ftyp, moov, header, sample]), payload_size - len(sample)
 
 
 def _box(kind: bytes, *parts: bytes) -> bytes:

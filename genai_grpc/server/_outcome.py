@@ -11,7 +11,10 @@ gcs_uri or file_name (import file) or in the display_name (upload):
   ``rai_media_filtered_count`` and ``rai_media_filtered_reasons``.
 - ``[empty]``: the operation finishes with neither response nor error.
 - ``[shape:gemini]`` / ``[shape:vertex]``: the response is a ``google.protobuf.Struct`` in
-  that backend's JSON shape instead of a ``genai_grpc.v1.GenerateVideosResponse``.
+  that backend's JSON shape instead of the backend's own type (``[shape:proto]``: the Gemini
+  API's ``PredictLongRunningResponse``; Vertex AI's ops are always in its JSON shape).
+- ``[uri]``: the videos are returned by address (URI) instead of inline, as the
+  ``return_uri`` option does, served from the server's HTTP file port.
 - ``[duration:S]``: the operation takes S seconds instead of the server's default.
 
 Other bracketed text is left alone; a known marker with a bad value is a bad request.
@@ -22,29 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from genai_grpc import _codes
+from genai_grpc._codes import Code
+
 ERROR_DOMAIN = "generativelanguage.googleapis.com"
 SAFETY_REASON = "SAFETY_BLOCKED"
 SHAPES = ("proto", "gemini", "vertex")
-# gRPC status code numbers by name, so this module needs no grpc import.
-CODES = {
-    "CANCELLED": 1,
-    "UNKNOWN": 2,
-    "INVALID_ARGUMENT": 3,
-    "DEADLINE_EXCEEDED": 4,
-    "NOT_FOUND": 5,
-    "ALREADY_EXISTS": 6,
-    "PERMISSION_DENIED": 7,
-    "RESOURCE_EXHAUSTED": 8,
-    "FAILED_PRECONDITION": 9,
-    "ABORTED": 10,
-    "OUT_OF_RANGE": 11,
-    "UNIMPLEMENTED": 12,
-    "INTERNAL": 13,
-    "UNAVAILABLE": 14,
-    "DATA_LOSS": 15,
-    "UNAUTHENTICATED": 16,
-}
-_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration)(?::([^\]]*))?\]", re.IGNORECASE)
+_MARKER = re.compile(r"\[(fail|filter|empty|shape|duration|uri)(?::([^\]]*))?\]", re.IGNORECASE)
 
 
 class MarkerError(ValueError):
@@ -61,6 +48,7 @@ class Outcome:
     empty: bool = False
     shape: str = "proto"
     duration_s: float | None = None
+    return_uri: bool = False
 
 
 def parse_outcome(text: str) -> Outcome:
@@ -73,21 +61,24 @@ def parse_outcome(text: str) -> Outcome:
 
 
 def code_number(name: str) -> int:
-    """The number of a gRPC code given by name (any case) or number; MarkerError if none."""
-    key = name.strip().upper()
-    if key.isdigit() and int(key) in CODES.values() and int(key) != 0:
-        return int(key)
-    if key in CODES:
-        return CODES[key]
-    raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+    """The number of a gRPC code other than OK, by name (any case) or number; MarkerError if none."""
+    try:
+        code = _codes.parse(name)
+    except ValueError as error:
+        raise MarkerError(str(error)) from None
+    if code is Code.OK:
+        raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+    return int(code)
 
 
 def _marker(kind: str, value: str, text: str) -> dict[str, object]:
     if kind == "empty":
         return {"empty": True}
+    if kind == "uri":
+        return {"return_uri": True}
     if kind == "fail":
         if value.lower() == "safety":
-            return {"fail_code": CODES["INVALID_ARGUMENT"], "safety": True}
+            return {"fail_code": int(Code.INVALID_ARGUMENT), "safety": True}
         return {"fail_code": _code(value, text)}
     if kind == "filter":
         return {"filtered": _number(value, text, int)}

@@ -11,14 +11,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from genai_grpc.server._errors import RequestError
+
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 _FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 _TOKEN_VERSION = "v1"
-
-
-class RequestError(ValueError):
-    """A request field is invalid; the message names the field and the value."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""The gRPC shell: google.longrunning.Operations and genai_grpc.v1.GenAI on grpc.aio.
+"""The gRPC shell on grpc.aio: google.longrunning.Operations, the Gemini API's and Vertex AI's
+PredictionService (PredictLongRunning; FetchPredictOperation), and the local server's own
+genai_grpc.v1.GenAI (file search store import and upload, which Google publishes no gRPC
+definition for).
 
 Decisions live in the pure modules; this one moves messages, injects faults and turns
 errors into statuses (with `grpc-status-details-bin` when there are details).
@@ -19,14 +22,15 @@ from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
-from genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2 import (
-    FetchPredictOperationRequest,
-)
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
+from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
-from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, build
+from genai_grpc.server._build import IMPORT, UPLOAD, build
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._faults import Faults
-from genai_grpc.server._paging import RequestError, parse_list
+from genai_grpc.server._paging import parse_list
+from genai_grpc.server._predict import GEMINI_SERVICE, VERTEX_VIDEOS, VIDEOS
 from genai_grpc.server._progress import NS, changes_at_ns, progress, remaining_ns
 from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
@@ -75,6 +79,10 @@ class Service:
     ) -> None:
         self.store, self.faults = store, faults
         self.duration_s, self.max_wait_s = duration_s, max_wait_s
+        #: When a list, each call's arrival (time.monotonic(), method) is appended to it.
+        self.arrivals: list[tuple[float, str]] | None = None
+        #: Where videos served by address live (http://host:port of the file server), if anywhere.
+        self.files_url = ""
         self._changes: _Changes | None = None
         # Finished operations never change (only deletion removes them): serialize them once.
         self._cache: OrderedDict[str, bytes] = OrderedDict()
@@ -86,7 +94,9 @@ class Service:
 
     # google.longrunning.Operations
 
-    async def get_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def get_operation(
+        self, request: operations_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _name(request.name)
         cached = self._cache.get(name)
         if cached is not None:
@@ -97,14 +107,16 @@ class Service:
             return running[1]  # nothing about it has changed since it was last built
         return self._respond(self._record(name), now_ns)
 
-    async def list_operations(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def list_operations(
+        self, request: operations_pb2.ListOperationsRequest, context: grpc.aio.ServicerContext
+    ) -> operations_pb2.ListOperationsResponse:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
         now = time.time_ns()
         records = self.store.page(query, now)
         response = operations_pb2.ListOperationsResponse()
         total, last = 0, 0
         for record in records[: query.size]:
-            op = build(record, now)
+            op = build(record, now, self.files_url)
             size = op.ByteSize()
             if last and total + size > LIST_PAGE_BYTES:
                 break
@@ -114,7 +126,9 @@ class Service:
             response.next_page_token = query.next_token(last)
         return response
 
-    async def cancel_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def cancel_operation(
+        self, request: operations_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         record = self.store.cancel(name, time.time_ns())
         if record is None:
@@ -124,7 +138,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def delete_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def delete_operation(
+        self, request: operations_pb2.DeleteOperationRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
         name = _name(request.name)
         if not self.store.delete(name):
             raise _not_found(name)
@@ -132,7 +148,9 @@ class Service:
         self._notify()
         return empty_pb2.Empty()
 
-    async def wait_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def wait_operation(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         if self.faults.wait_unimplemented:
             raise Abort(grpc.StatusCode.UNIMPLEMENTED, "Method not found!")
         name = _name(request.name)
@@ -148,21 +166,34 @@ class Service:
 
     # google.cloud.aiplatform.v1.PredictionService
 
-    async def fetch_predict_operation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def fetch_predict_operation(
+        self, request: vertex_pb2.FetchPredictOperationRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         name = _vertex.fetch_name(request.endpoint, request.operation_name)
         return await self.get_operation(operations_pb2.GetOperationRequest(name=name), context)
 
-    # genai_grpc.v1.GenAI
+    async def predict_long_running_vertex(
+        self, request: vertex_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
+        return self._start(VERTEX_VIDEOS, request)
 
-    async def generate_videos(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    # google.ai.generativelanguage.v1beta.PredictionService
+
+    async def predict_long_running(
+        self, request: gemini_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(VIDEOS, request)
 
-    async def import_file(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    # genai_grpc.v1.GenAI (the local server's own)
+
+    async def import_file(
+        self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
-        self, request: Any, context: grpc.aio.ServicerContext
-    ) -> Any:
+        self, request: service_pb2.UploadToFileSearchStoreRequest, context: grpc.aio.ServicerContext
+    ) -> bytes:
         return self._start(UPLOAD, request)
 
     # plumbing
@@ -179,14 +210,19 @@ class Service:
                 "WaitOperation": self._method(self.wait_operation, ops.WaitOperationRequest, True),
             },
             _vertex.SERVICE: {
+                "PredictLongRunning": self._method(
+                    self.predict_long_running_vertex, vertex_pb2.PredictLongRunningRequest, True
+                ),
                 "FetchPredictOperation": self._method(
-                    self.fetch_predict_operation, FetchPredictOperationRequest, True
+                    self.fetch_predict_operation, vertex_pb2.FetchPredictOperationRequest, True
+                ),
+            },
+            GEMINI_SERVICE: {
+                "PredictLongRunning": self._method(
+                    self.predict_long_running, gemini_pb2.PredictLongRunningRequest, True
                 ),
             },
             "genai_grpc.v1.GenAI": {
-                "GenerateVideos": self._method(
-                    self.generate_videos, genai.GenerateVideosRequest, True
-                ),
                 "ImportFile": self._method(self.import_file, genai.ImportFileRequest, True),
                 "UploadToFileSearchStore": self._method(
                     self.upload_to_file_search_store, genai.UploadToFileSearchStoreRequest, True
@@ -195,17 +231,15 @@ class Service:
         }
 
     def _method(
-        self, handler: Handler, request_cls: Any, returns_operation: bool = False
+        self, handler: Handler, request_cls: type[Message], returns_operation: bool = False
     ) -> grpc.RpcMethodHandler:
+        method = getattr(handler, "__name__", "")
+
         async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            faults = self.faults
+            if self.arrivals is not None:
+                self.arrivals.append((time.monotonic(), method))
             try:
-                if (
-                    faults.api_key is not None
-                    or faults.latency_s
-                    or faults.fail_next
-                    or (faults.fail_rate)
-                ):
+                if self.faults.gates_calls:
                     await self._gate(context)
                 return await handler(request, context)
             except Abort as abort:
@@ -229,12 +263,12 @@ class Service:
             if code is not None:
                 raise _injected(code, faults.retry_delay_s)
 
-    def _serialize_operation(self, response: Any) -> bytes:
+    def _serialize_operation(self, response: bytes | Message) -> bytes:
         if self.faults.garbage:
             return GARBAGE
         return _serialize(response)
 
-    def _start(self, kind: str, request: Any) -> Any:
+    def _start(self, kind: str, request: Message) -> bytes:
         now = time.time_ns()
         operation = new_operation(kind, request, now, self.duration_s)
         self.store.insert([operation])
@@ -256,10 +290,10 @@ class Service:
         state = progress(record.timing, now_ns)
         if state.done:
             self._running.pop(record.name, None)
-            data: bytes = build(record, now_ns).SerializeToString()
+            data: bytes = build(record, now_ns, self.files_url).SerializeToString()
             self._remember(record.name, data)
             return data
-        data = build(record, now_ns).SerializeToString()
+        data = build(record, now_ns, self.files_url).SerializeToString()
         self._running[record.name] = (changes_at_ns(record.timing, state.percent), data)
         if len(self._running) > _CACHE_RECORDS:
             self._running.popitem(last=False)
@@ -289,7 +323,9 @@ class Service:
             self._changes = _Changes()  # created lazily: it must belong to the serving loop
         await self._changes.wait(timeout_s)
 
-    def _wait_budget(self, request: Any, context: grpc.aio.ServicerContext) -> float:
+    def _wait_budget(
+        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
+    ) -> float:
         budget = self.max_wait_s
         if request.HasField("timeout"):
             budget = request.timeout.ToNanoseconds() / NS
@@ -303,7 +339,7 @@ class Service:
         return budget
 
 
-def _serialize(response: Any) -> bytes:
+def _serialize(response: bytes | Message) -> bytes:
     return response if isinstance(response, bytes) else response.SerializeToString()
 
 

@@ -1,45 +1,47 @@
 """Validation of the requests that start work, and the operations they become.
 
-No grpc here: invalid requests raise `RequestError`, which the service maps to
-INVALID_ARGUMENT.
+No grpc here: invalid requests raise `RequestError` (server/_errors), which the service
+maps to INVALID_ARGUMENT.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
-from genai_grpc.server._build import IMPORT, UPLOAD, VIDEOS, outcome_text
+from google.protobuf.message import Message
+
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
+from genai_grpc.server._build import IMPORT, UPLOAD, VIDEO_KINDS, outcome_text
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
-from genai_grpc.server._paging import RequestError
+from genai_grpc.server._predict import video_spec
 from genai_grpc.server._progress import NS
 from genai_grpc.server._store import NewOperation
 
-MAX_VIDEOS = 4
-MAX_VIDEO_BYTES = 128 << 20
-MAX_VIDEO_SECONDS = 60
-_MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _STORE = re.compile(r"^fileSearchStores/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def new_operation(kind: str, request: Any, now_ns: int, default_duration_s: float) -> NewOperation:
     """The operation a valid start request of `kind` becomes; RequestError if it is invalid."""
-    request = _VALIDATE[kind](request)
+    data = request.SerializeToString() if kind in VIDEO_KINDS else b""
+    checked = video_spec(kind, data) if kind in VIDEO_KINDS else _VALIDATE[kind](request)
     size = 0
     if kind == UPLOAD:
         # The payload itself is not kept: only its size shows up in the response.
         size = len(request.data)
         request.data = b""
     try:
-        outcome = parse_outcome(outcome_text(kind, request))
+        outcome = parse_outcome(outcome_text(kind, checked))
     except MarkerError as error:
         raise RequestError(str(error)) from None
     duration = default_duration_s if outcome.duration_s is None else outcome.duration_s
     return NewOperation(
-        name=_name(kind, request),
+        name=_name(kind, checked),
         kind=kind,
-        request=request.SerializeToString(),
+        request=data or request.SerializeToString(),
         seed=secrets.randbits(31),
         create_ns=now_ns,
         duration_ns=int(duration * NS),
@@ -49,36 +51,23 @@ def new_operation(kind: str, request: Any, now_ns: int, default_duration_s: floa
 
 def _name(kind: str, request: Any) -> str:
     op_id = secrets.token_hex(8)
-    if kind == VIDEOS:
-        return f"models/{request.model}/operations/{op_id}"
+    if kind in VIDEO_KINDS:
+        return f"{request.target}/operations/{op_id}"
     if kind == IMPORT:
         return f"{request.file_search_store_name}/operations/{op_id}"
     return f"{request.file_search_store_name}/upload/operations/{op_id}"
 
 
-def _videos(request: Any) -> Any:
-    request.model = request.model.removeprefix("models/")
-    if not request.model:
-        raise RequestError("model is empty")
-    if not _MODEL.match(request.model):
-        raise RequestError(f"model {request.model!r} is not a model name")
-    if not request.prompt.strip():
-        raise RequestError("prompt is empty")
-    config = request.config
-    _bounded("config.number_of_videos", config.number_of_videos, MAX_VIDEOS)
-    _bounded("config.video_size_bytes", config.video_size_bytes, MAX_VIDEO_BYTES)
-    _bounded("config.duration_seconds", config.duration_seconds, MAX_VIDEO_SECONDS)
-    return request
-
-
-def _import(request: Any) -> Any:
+def _import(request: service_pb2.ImportFileRequest) -> service_pb2.ImportFileRequest:
     _store(request.file_search_store_name)
     if not (request.source.gcs_uri or request.source.file_name):
         raise RequestError("source needs a gcs_uri or a file_name")
     return request
 
 
-def _upload(request: Any) -> Any:
+def _upload(
+    request: service_pb2.UploadToFileSearchStoreRequest,
+) -> service_pb2.UploadToFileSearchStoreRequest:
     _store(request.file_search_store_name)
     request.mime_type = request.mime_type or "application/octet-stream"
     return request
@@ -93,9 +82,4 @@ def _store(name: str) -> None:
         )
 
 
-def _bounded(field: str, value: int, high: int) -> None:
-    if not 0 <= value <= high:
-        raise RequestError(f"{field} {value} is out of range 0..{high}")
-
-
-_VALIDATE = {VIDEOS: _videos, IMPORT: _import, UPLOAD: _upload}
+_VALIDATE: dict[str, Callable[[Any], Message]] = {IMPORT: _import, UPLOAD: _upload}

@@ -8,7 +8,7 @@ GetOperation. Pure code: invalid requests raise RequestError (INVALID_ARGUMENT).
 
 from __future__ import annotations
 
-from genai_grpc.server._paging import RequestError
+from genai_grpc.server._errors import RequestError
 
 SERVICE = "google.cloud.aiplatform.v1.PredictionService"
 

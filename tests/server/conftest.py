@@ -7,8 +7,11 @@ from typing import Any
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2, service_pb2_grpc
+from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
+
+from genai_grpc import _video_request
 
 from genai_grpc.server import LocalServer
 from tests.local import _no_faults, server, spawned  # noqa: F401  fixtures and helpers for the package
@@ -29,15 +32,22 @@ def ops(channel: grpc.Channel) -> Any:
 
 @pytest.fixture(scope="package")
 def genai(channel: grpc.Channel) -> Any:
+    """The Gemini API's PredictionService, which starts video operations."""
+    return prediction_service_pb2_grpc.PredictionServiceStub(channel)
+
+
+@pytest.fixture(scope="package")
+def stores(channel: grpc.Channel) -> Any:
+    """The local server's own service: file search store import and upload."""
     return service_pb2_grpc.GenAIStub(channel)
 
 
 def video(
     genai: Any, prompt: str = "a cat", model: str = "veo-2.0", metadata: Any = None, **config: Any
 ) -> Any:
-    """Start a generate-videos operation and return it."""
-    request = service_pb2.GenerateVideosRequest(model=model, prompt=prompt, config=config)
-    return genai.GenerateVideos(request, metadata=metadata)
+    """Start a generate-videos operation (Gemini API PredictLongRunning) and return it."""
+    call = _video_request.generate_videos(model, prompt, None, None, config, vertex=False, local=True)
+    return genai.PredictLongRunning(call.request, metadata=metadata)
 
 
 def get(ops: Any, name: str, **kwargs: Any) -> Any:

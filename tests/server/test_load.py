@@ -17,6 +17,8 @@ from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation
 
+from .conftest import video
+
 TOTAL = 10_000
 
 
@@ -84,11 +86,7 @@ def test_paging_is_stable_under_inserts_and_deletes(
 
 def test_1000_concurrent_gets(server: LocalServer, genai: Any) -> None:
     names = [
-        genai.GenerateVideos(
-            service_pb2.GenerateVideosRequest(
-                model="veo", prompt=f"cat {i} [duration:{i % 2 * 60}]"
-            )
-        ).name
+        video(genai, f"cat {i} [duration:{i % 2 * 60}]", model="veo").name
         for i in range(20)
     ]
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 
 from genai_grpc.server import LocalServer
-from genai_grpc.server.cli import _is_loopback
+from genai_grpc._config import is_loopback
 
 from .conftest import get, video
 
@@ -20,7 +20,7 @@ def test_restart_in_process_on_a_file(tmp_path: Path) -> None:
     with local:
         first_port = local.port
         with grpc.insecure_channel(local.address) as channel:
-            name = video(service_pb2_grpc.GenAIStub(channel)).name
+            name = video(prediction_service_pb2_grpc.PredictionServiceStub(channel)).name
     with pytest.raises(RuntimeError, match="not started"):
         local.address  # noqa: B018 - the property raises
     with local, grpc.insecure_channel(local.address) as channel:
@@ -56,4 +56,4 @@ def test_negative_duration_rejected() -> None:
     ],
 )
 def test_loopback_detection(host: str, loopback: bool) -> None:
-    assert _is_loopback(host) is loopback
+    assert is_loopback(host) is loopback

@@ -22,12 +22,15 @@ def metadata(op: Any) -> Any:
     return meta
 
 
-def test_get_running_then_done(ops: Any, genai: Any) -> None:
-    running = video(genai, "a cat [duration:0.3]")
-    assert not running.done and running.name.startswith("models/veo-2.0/operations/")
+def test_get_running_then_done(ops: Any, stores: Any) -> None:
+    request = service_pb2.ImportFileRequest(
+        file_search_store_name="fileSearchStores/s", source={"file_name": "a [duration:0.3]"}
+    )
+    running = stores.ImportFile(request)
+    assert not running.done and running.name.startswith("fileSearchStores/s/operations/")
     meta = metadata(get(ops, running.name))
     assert 0 <= meta.progress_percent < 100
-    assert (meta.verb, meta.target) == ("generateVideos", "models/veo-2.0")
+    assert (meta.verb, meta.target) == ("importFile", "fileSearchStores/s")
     time.sleep(0.35)
     done = get(ops, running.name)
     assert done.done and done.HasField("response") and metadata(done).progress_percent == 100
@@ -41,12 +44,23 @@ def test_get_errors_name_the_problem(ops: Any) -> None:
     assert missing.code() == grpc.StatusCode.NOT_FOUND and "operations/nope" in missing.details()
 
 
-def test_cancel_running_ends_cancelled(ops: Any, genai: Any) -> None:
+def test_video_operations_carry_the_gemini_apis_empty_metadata(ops: Any, genai: Any) -> None:
+    running = get(ops, video(genai, "a cat [duration:30]").name)
+    assert not running.done and running.name.startswith("models/veo-2.0/operations/")
+    assert running.metadata.type_url.endswith("/google.ai.generativelanguage.v1beta.PredictLongRunningMetadata")
+    assert running.metadata.value == b""
+
+
+def test_cancel_running_ends_cancelled(ops: Any, genai: Any, stores: Any) -> None:
     op = video(genai, LONG)
     ops.CancelOperation(pb.CancelOperationRequest(name=op.name))
     after = get(ops, op.name)
     assert after.done and after.error.code == grpc.StatusCode.CANCELLED.value[0]
-    assert metadata(after).cancel_requested and not after.HasField("response")
+    assert not after.HasField("response")
+    request = service_pb2.ImportFileRequest(file_search_store_name="fileSearchStores/s", source={"file_name": LONG})
+    imported = stores.ImportFile(request)
+    ops.CancelOperation(pb.CancelOperationRequest(name=imported.name))
+    assert metadata(get(ops, imported.name)).cancel_requested
 
 
 def test_cancel_finished_changes_nothing(ops: Any, genai: Any) -> None:
@@ -120,22 +134,22 @@ def names(ops: Any, **request: Any) -> list[str]:
     return [op.name for op in ops.ListOperations(pb.ListOperationsRequest(**request)).operations]
 
 
-def test_list_by_parent_and_done(ops: Any, genai: Any) -> None:
+def test_list_by_parent_and_done(ops: Any, stores: Any) -> None:
     store = "fileSearchStores/list-test"
-    imported = genai.ImportFile(
+    imported = stores.ImportFile(
         service_pb2.ImportFileRequest(
             file_search_store_name=store, source={"gcs_uri": "gs://b/doc.pdf"}
         )
     )
-    uploaded = genai.UploadToFileSearchStore(
+    uploaded = stores.UploadToFileSearchStore(
         service_pb2.UploadToFileSearchStoreRequest(file_search_store_name=store, data=b"hi")
     )
-    slow = genai.ImportFile(
+    slow = stores.ImportFile(
         service_pb2.ImportFileRequest(
             file_search_store_name=store, source={"file_name": "x [duration:30]"}
         )
     )
-    genai.ImportFile(
+    stores.ImportFile(
         service_pb2.ImportFileRequest(
             file_search_store_name=store + "2", source={"gcs_uri": "gs://b/other"}
         )

@@ -6,12 +6,12 @@ import itertools
 
 import pytest
 
+from genai_grpc.server._errors import RequestError
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._outcome import MarkerError, Outcome, parse_outcome
 from genai_grpc.server._paging import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    RequestError,
     decode_token,
     encode_token,
     parse_filter,

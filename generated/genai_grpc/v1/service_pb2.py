@@ -18,23 +18,19 @@ _sym_db = _symbol_database.Default()
 from genai_grpc._generated.google.longrunning import operations_pb2 as google_dot_longrunning_dot_operations__pb2
 
 
-DESCRIPTOR = _pool.add_serialized_file(b'\n\x1bgenai_grpc/v1/service.proto\x12\rgenai_grpc.v1\x1a#google/longrunning/operations.proto\"\xa2\x01\n\x14GenerateVideosConfig\x12\x18\n\x10number_of_videos\x18\x01 \x01(\x05\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x05\x12\x14\n\x0c\x61spect_ratio\x18\x03 \x01(\t\x12\x12\n\nresolution\x18\x04 \x01(\t\x12\x18\n\x10video_size_bytes\x18\x05 \x01(\x03\x12\x12\n\nreturn_uri\x18\x06 \x01(\x08\"k\n\x15GenerateVideosRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06prompt\x18\x02 \x01(\t\x12\x33\n\x06\x63onfig\x18\x03 \x01(\x0b\x32#.genai_grpc.v1.GenerateVideosConfig\"6\n\x10ImportFileSource\x12\x0f\n\x07gcs_uri\x18\x01 \x01(\t\x12\x11\n\tfile_name\x18\x02 \x01(\t\"d\n\x11ImportFileRequest\x12\x1e\n\x16\x66ile_search_store_name\x18\x01 \x01(\t\x12/\n\x06source\x18\x02 \x01(\x0b\x32\x1f.genai_grpc.v1.ImportFileSource\"w\n\x1eUploadToFileSearchStoreRequest\x12\x1e\n\x16\x66ile_search_store_name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x04 \x01(\x0c\x32\x96\x02\n\x05GenAI\x12U\n\x0eGenerateVideos\x12$.genai_grpc.v1.GenerateVideosRequest\x1a\x1d.google.longrunning.Operation\x12M\n\nImportFile\x12 .genai_grpc.v1.ImportFileRequest\x1a\x1d.google.longrunning.Operation\x12g\n\x17UploadToFileSearchStore\x12-.genai_grpc.v1.UploadToFileSearchStoreRequest\x1a\x1d.google.longrunning.Operationb\x06proto3')
+DESCRIPTOR = _pool.add_serialized_file(b'\n\x1bgenai_grpc/v1/service.proto\x12\rgenai_grpc.v1\x1a#google/longrunning/operations.proto\"6\n\x10ImportFileSource\x12\x0f\n\x07gcs_uri\x18\x01 \x01(\t\x12\x11\n\tfile_name\x18\x02 \x01(\t\"d\n\x11ImportFileRequest\x12\x1e\n\x16\x66ile_search_store_name\x18\x01 \x01(\t\x12/\n\x06source\x18\x02 \x01(\x0b\x32\x1f.genai_grpc.v1.ImportFileSource\"w\n\x1eUploadToFileSearchStoreRequest\x12\x1e\n\x16\x66ile_search_store_name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x04 \x01(\x0c\x32\xbf\x01\n\x05GenAI\x12M\n\nImportFile\x12 .genai_grpc.v1.ImportFileRequest\x1a\x1d.google.longrunning.Operation\x12g\n\x17UploadToFileSearchStore\x12-.genai_grpc.v1.UploadToFileSearchStoreRequest\x1a\x1d.google.longrunning.Operationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'genai_grpc._generated.genai_grpc.v1.service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GENERATEVIDEOSCONFIG']._serialized_start=84
-  _globals['_GENERATEVIDEOSCONFIG']._serialized_end=246
-  _globals['_GENERATEVIDEOSREQUEST']._serialized_start=248
-  _globals['_GENERATEVIDEOSREQUEST']._serialized_end=355
-  _globals['_IMPORTFILESOURCE']._serialized_start=357
-  _globals['_IMPORTFILESOURCE']._serialized_end=411
-  _globals['_IMPORTFILEREQUEST']._serialized_start=413
-  _globals['_IMPORTFILEREQUEST']._serialized_end=513
-  _globals['_UPLOADTOFILESEARCHSTOREREQUEST']._serialized_start=515
-  _globals['_UPLOADTOFILESEARCHSTOREREQUEST']._serialized_end=634
-  _globals['_GENAI']._serialized_start=637
-  _globals['_GENAI']._serialized_end=915
+  _globals['_IMPORTFILESOURCE']._serialized_start=83
+  _globals['_IMPORTFILESOURCE']._serialized_end=137
+  _globals['_IMPORTFILEREQUEST']._serialized_start=139
+  _globals['_IMPORTFILEREQUEST']._serialized_end=239
+  _globals['_UPLOADTOFILESEARCHSTOREREQUEST']._serialized_start=241
+  _globals['_UPLOADTOFILESEARCHSTOREREQUEST']._serialized_end=360
+  _globals['_GENAI']._serialized_start=363
+  _globals['_GENAI']._serialized_end=554
 # @@protoc_insertion_point(module_scope)

@@ -7,32 +7,6 @@ from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Opti
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
-class GenerateVideosConfig(_message.Message):
-    __slots__ = ("number_of_videos", "duration_seconds", "aspect_ratio", "resolution", "video_size_bytes", "return_uri")
-    NUMBER_OF_VIDEOS_FIELD_NUMBER: _ClassVar[int]
-    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
-    ASPECT_RATIO_FIELD_NUMBER: _ClassVar[int]
-    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
-    VIDEO_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
-    RETURN_URI_FIELD_NUMBER: _ClassVar[int]
-    number_of_videos: int
-    duration_seconds: int
-    aspect_ratio: str
-    resolution: str
-    video_size_bytes: int
-    return_uri: bool
-    def __init__(self, number_of_videos: _Optional[int] = ..., duration_seconds: _Optional[int] = ..., aspect_ratio: _Optional[str] = ..., resolution: _Optional[str] = ..., video_size_bytes: _Optional[int] = ..., return_uri: bool = ...) -> None: ...
-
-class GenerateVideosRequest(_message.Message):
-    __slots__ = ("model", "prompt", "config")
-    MODEL_FIELD_NUMBER: _ClassVar[int]
-    PROMPT_FIELD_NUMBER: _ClassVar[int]
-    CONFIG_FIELD_NUMBER: _ClassVar[int]
-    model: str
-    prompt: str
-    config: GenerateVideosConfig
-    def __init__(self, model: _Optional[str] = ..., prompt: _Optional[str] = ..., config: _Optional[_Union[GenerateVideosConfig, _Mapping]] = ...) -> None: ...
-
 class ImportFileSource(_message.Message):
     __slots__ = ("gcs_uri", "file_name")
     GCS_URI_FIELD_NUMBER: _ClassVar[int]

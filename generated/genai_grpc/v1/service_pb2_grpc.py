@@ -34,7 +34,8 @@ if _version_not_supported:
 
 
 class GenAIStub(object):
-    """Missing associated documentation comment in .proto file."""
+    """The local server's own service (not served by Google).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -42,11 +43,6 @@ class GenAIStub(object):
         Args:
             channel: A grpc.Channel.
         """
-        self.GenerateVideos = channel.unary_unary(
-                '/genai_grpc.v1.GenAI/GenerateVideos',
-                request_serializer=genai__grpc_dot_v1_dot_service__pb2.GenerateVideosRequest.SerializeToString,
-                response_deserializer=google_dot_longrunning_dot_operations__pb2.Operation.FromString,
-                _registered_method=True)
         self.ImportFile = channel.unary_unary(
                 '/genai_grpc.v1.GenAI/ImportFile',
                 request_serializer=genai__grpc_dot_v1_dot_service__pb2.ImportFileRequest.SerializeToString,
@@ -60,13 +56,8 @@ class GenAIStub(object):
 
 
 class GenAIServicer(object):
-    """Missing associated documentation comment in .proto file."""
-
-    def GenerateVideos(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
+    """The local server's own service (not served by Google).
+    """
 
     def ImportFile(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -83,11 +74,6 @@ class GenAIServicer(object):
 
 def add_GenAIServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GenerateVideos': grpc.unary_unary_rpc_method_handler(
-                    servicer.GenerateVideos,
-                    request_deserializer=genai__grpc_dot_v1_dot_service__pb2.GenerateVideosRequest.FromString,
-                    response_serializer=google_dot_longrunning_dot_operations__pb2.Operation.SerializeToString,
-            ),
             'ImportFile': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportFile,
                     request_deserializer=genai__grpc_dot_v1_dot_service__pb2.ImportFileRequest.FromString,
@@ -106,34 +92,8 @@ def add_GenAIServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class GenAI(object):
-    """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def GenerateVideos(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/genai_grpc.v1.GenAI/GenerateVideos',
-            genai__grpc_dot_v1_dot_service__pb2.GenerateVideosRequest.SerializeToString,
-            google_dot_longrunning_dot_operations__pb2.Operation.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
+    """The local server's own service (not served by Google).
+    """
 
     @staticmethod
     def ImportFile(request,

@@ -16,17 +16,24 @@ _sym_db = _symbol_database.Default()
 
 
 from genai_grpc._generated.google.longrunning import operations_pb2 as google_dot_longrunning_dot_operations__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _pool.add_serialized_file(b'\n3google/cloud/aiplatform/v1/prediction_service.proto\x12\x1agoogle.cloud.aiplatform.v1\x1a#google/longrunning/operations.proto\"H\n\x1c\x46\x65tchPredictOperationRequest\x12\x10\n\x08\x65ndpoint\x18\x01 \x01(\t\x12\x16\n\x0eoperation_name\x18\x02 \x01(\t2\x87\x01\n\x11PredictionService\x12r\n\x15\x46\x65tchPredictOperation\x12\x38.google.cloud.aiplatform.v1.FetchPredictOperationRequest\x1a\x1d.google.longrunning.Operation\"\x00\x62\x06proto3')
+DESCRIPTOR = _pool.add_serialized_file(b'\n3google/cloud/aiplatform/v1/prediction_service.proto\x12\x1agoogle.cloud.aiplatform.v1\x1a#google/longrunning/operations.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x84\x01\n\x19PredictLongRunningRequest\x12\x10\n\x08\x65ndpoint\x18\x01 \x01(\t\x12)\n\tinstances\x18\x02 \x03(\x0b\x32\x16.google.protobuf.Value\x12*\n\nparameters\x18\x03 \x01(\x0b\x32\x16.google.protobuf.Value\"H\n\x1c\x46\x65tchPredictOperationRequest\x12\x10\n\x08\x65ndpoint\x18\x01 \x01(\t\x12\x16\n\x0eoperation_name\x18\x02 \x01(\t\"\xba\x02\n\x15GenerateVideoResponse\x12\x19\n\x11generated_samples\x18\x01 \x03(\t\x12%\n\x18rai_media_filtered_count\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\"\n\x1arai_media_filtered_reasons\x18\x03 \x03(\t\x12G\n\x06videos\x18\x04 \x03(\x0b\x32\x37.google.cloud.aiplatform.v1.GenerateVideoResponse.Video\x1aU\n\x05Video\x12\x11\n\x07gcs_uri\x18\x01 \x01(\tH\x00\x12\x1e\n\x14\x62ytes_base64_encoded\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\tB\x06\n\x04\x64\x61taB\x1b\n\x19_rai_media_filtered_count2\xf5\x01\n\x11PredictionService\x12l\n\x12PredictLongRunning\x12\x35.google.cloud.aiplatform.v1.PredictLongRunningRequest\x1a\x1d.google.longrunning.Operation\"\x00\x12r\n\x15\x46\x65tchPredictOperation\x12\x38.google.cloud.aiplatform.v1.FetchPredictOperationRequest\x1a\x1d.google.longrunning.Operation\"\x00\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'genai_grpc._generated.google.cloud.aiplatform.v1.prediction_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FETCHPREDICTOPERATIONREQUEST']._serialized_start=120
-  _globals['_FETCHPREDICTOPERATIONREQUEST']._serialized_end=192
-  _globals['_PREDICTIONSERVICE']._serialized_start=195
-  _globals['_PREDICTIONSERVICE']._serialized_end=330
+  _globals['_PREDICTLONGRUNNINGREQUEST']._serialized_start=151
+  _globals['_PREDICTLONGRUNNINGREQUEST']._serialized_end=283
+  _globals['_FETCHPREDICTOPERATIONREQUEST']._serialized_start=285
+  _globals['_FETCHPREDICTOPERATIONREQUEST']._serialized_end=357
+  _globals['_GENERATEVIDEORESPONSE']._serialized_start=360
+  _globals['_GENERATEVIDEORESPONSE']._serialized_end=674
+  _globals['_GENERATEVIDEORESPONSE_VIDEO']._serialized_start=560
+  _globals['_GENERATEVIDEORESPONSE_VIDEO']._serialized_end=645
+  _globals['_PREDICTIONSERVICE']._serialized_start=677
+  _globals['_PREDICTIONSERVICE']._serialized_end=922
 # @@protoc_insertion_point(module_scope)

@@ -34,7 +34,7 @@ if _version_not_supported:
 
 
 class PredictionServiceStub(object):
-    """A service for online predictions (only FetchPredictOperation is vendored).
+    """A service for online predictions (only the long-running prediction RPCs are vendored).
     """
 
     def __init__(self, channel):
@@ -43,6 +43,11 @@ class PredictionServiceStub(object):
         Args:
             channel: A grpc.Channel.
         """
+        self.PredictLongRunning = channel.unary_unary(
+                '/google.cloud.aiplatform.v1.PredictionService/PredictLongRunning',
+                request_serializer=google_dot_cloud_dot_aiplatform_dot_v1_dot_prediction__service__pb2.PredictLongRunningRequest.SerializeToString,
+                response_deserializer=google_dot_longrunning_dot_operations__pb2.Operation.FromString,
+                _registered_method=True)
         self.FetchPredictOperation = channel.unary_unary(
                 '/google.cloud.aiplatform.v1.PredictionService/FetchPredictOperation',
                 request_serializer=google_dot_cloud_dot_aiplatform_dot_v1_dot_prediction__service__pb2.FetchPredictOperationRequest.SerializeToString,
@@ -51,8 +56,15 @@ class PredictionServiceStub(object):
 
 
 class PredictionServiceServicer(object):
-    """A service for online predictions (only FetchPredictOperation is vendored).
+    """A service for online predictions (only the long-running prediction RPCs are vendored).
     """
+
+    def PredictLongRunning(self, request, context):
+        """Start a long-running online prediction (e.g. video generation).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def FetchPredictOperation(self, request, context):
         """Fetch an asynchronous online prediction operation.
@@ -64,6 +76,11 @@ class PredictionServiceServicer(object):
 
 def add_PredictionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'PredictLongRunning': grpc.unary_unary_rpc_method_handler(
+                    servicer.PredictLongRunning,
+                    request_deserializer=google_dot_cloud_dot_aiplatform_dot_v1_dot_prediction__service__pb2.PredictLongRunningRequest.FromString,
+                    response_serializer=google_dot_longrunning_dot_operations__pb2.Operation.SerializeToString,
+            ),
             'FetchPredictOperation': grpc.unary_unary_rpc_method_handler(
                     servicer.FetchPredictOperation,
                     request_deserializer=google_dot_cloud_dot_aiplatform_dot_v1_dot_prediction__service__pb2.FetchPredictOperationRequest.FromString,
@@ -77,8 +94,35 @@ def add_PredictionServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PredictionService(object):
-    """A service for online predictions (only FetchPredictOperation is vendored).
+    """A service for online predictions (only the long-running prediction RPCs are vendored).
     """
+
+    @staticmethod
+    def PredictLongRunning(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.cloud.aiplatform.v1.PredictionService/PredictLongRunning',
+            google_dot_cloud_dot_aiplatform_dot_v1_dot_prediction__service__pb2.PredictLongRunningRequest.SerializeToString,
+            google_dot_longrunning_dot_operations__pb2.Operation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def FetchPredictOperation(request,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from genai_grpc import _fleet, _waiting, errors, types
+from genai_grpc import _fleet, _seconds, _waiting, errors, types
 from genai_grpc._convert import to_operation
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._waiting import GET, WAIT, Call, Emit, Features, Plan, Reply, Sleep
@@ -247,7 +247,7 @@ def test_poll_policy_rejects_nonsense(bad: dict[str, Any]) -> None:
 @pytest.mark.parametrize("bad", [-1, "5", float("nan"), True])
 def test_bad_timeouts_are_value_errors(bad: object) -> None:
     with pytest.raises(ValueError, match="timeout"):
-        _fleet.check_timeout(bad)
+        _seconds.check(bad, "timeout", finite=False, optional=True)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True])
