@@ -264,7 +264,8 @@ class Operation(_Snapshot):
             except AttributeError:
                 pending = None
             if pending is None or attr not in _PAYLOAD_FIELDS:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}", name=attr, obj=self)
+                message = f"{type(self).__name__!r} object has no attribute {attr!r}"
+                raise AttributeError(message, name=attr, obj=self)
             from genai_grpc import _convert
 
             _convert.load(self, pending, attr)
