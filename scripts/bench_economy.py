@@ -68,7 +68,7 @@ def serve() -> None:
     transaction, so that they all start within milliseconds of the waiter, and answers
     [[name, finishes at (Unix seconds)], ...].
     """
-    from genai_grpc._generated.genai_grpc.v1 import service_pb2
+    from genai_grpc import _video_request
     from genai_grpc._generated.google.longrunning import operations_pb2
 
     from genai_grpc.server._build import VIDEOS
@@ -84,8 +84,9 @@ def serve() -> None:
         now = time.time_ns()
         created = []
         for seconds in durations(seed, n, scale):
-            request = service_pb2.GenerateVideosRequest(model="veo-bench", prompt=f"a cat [duration:{seconds!r}]")
-            created.append(new_operation(VIDEOS, request, now, 5.0))
+            prompt = f"a cat [duration:{seconds!r}]"
+            call = _video_request.generate_videos("veo-bench", prompt, None, None, None, vertex=False, local=True)
+            created.append(new_operation(VIDEOS, call.request, now, 5.0))
         store.insert(created)
         return json.dumps([[op.name, (op.create_ns + op.duration_ns) / 1e9] for op in created])
 
@@ -179,7 +180,7 @@ def run_ours(target: str, n: int, begin: Begin, scale: float, long_poll: bool) -
 
 def run_apicore(target: str, n: int, begin: Begin, scale: float) -> dict[str, float]:
     import grpc
-    from genai_grpc._generated.genai_grpc.v1 import types_pb2
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2
     from google.api_core import operation, operations_v1
     from google.api_core.future import polling
     from google.longrunning import operations_pb2
@@ -198,7 +199,7 @@ def run_apicore(target: str, n: int, begin: Begin, scale: float) -> dict[str, fl
     def wait(i: int) -> None:
         go.wait()
         pb = operations_pb2.Operation(name=names[i])
-        operation.from_gapic(pb, client, types_pb2.GenerateVideosResponse).result(polling=poll)
+        operation.from_gapic(pb, client, prediction_service_pb2.PredictLongRunningResponse).result(polling=poll)
         seen[pb.name] = time.time()
 
     # Started (and parked) before the operations are, so thread start-up is not in the lags.
