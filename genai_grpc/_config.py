@@ -43,10 +43,17 @@ SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 GEMINI_HOST = "generativelanguage.googleapis.com"
 MULTI_REGIONS = frozenset({"us", "eu"})
 
+#: Call metadata (headers and trailers, the status message and details included) a channel
+#: accepts. grpc's default, 8 KiB soft and 16 KiB hard, turned a server's long error message
+#: into a RESOURCE_EXHAUSTED of grpc's own, and hid the real error.
+MAX_METADATA_BYTES = 1 << 20
+
 # No 4 MiB receive cap: a video response can be far larger. Keepalive suits long-lived services.
 CHANNEL_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("grpc.max_receive_message_length", -1),
     ("grpc.max_send_message_length", -1),
+    ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
     ("grpc.keepalive_time_ms", 30_000),
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.http2.max_pings_without_data", 0),
@@ -102,6 +109,11 @@ class ClientConfig:
         )
 
     __str__ = __repr__
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What errors must never show: the API key, when there is one."""
+        return () if self.api_key is None else (self.api_key,)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any, Iterable, TypeVar, overload
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
-from genai_grpc import _kinds, _payloads
+from genai_grpc import _kinds, _payloads, _wire
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._kinds import Decoder
 from genai_grpc._large import LargeOperation
@@ -109,8 +109,14 @@ def operation_error(status: Any) -> OperationError:
 
 def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, UnknownPayload | None]:
     """Decode a response for `cls`; what does not fit the class's response type stays raw."""
-    response, raw = _decode(_response_decoder(type_name(type_url)), type_url, value)
     kind = _kinds.of_class(cls)
+    viewed = _large_struct(type_url, value) if kind is not None else None
+    response: Any
+    raw: UnknownPayload | None
+    if viewed is not None:
+        response, raw = viewed, None
+    else:
+        response, raw = _decode(_response_decoder(type_name(type_url)), type_url, value)
     if kind is not None and response is not None:
         if isinstance(response, dict):
             response = kind.from_json(response)
@@ -119,6 +125,23 @@ def _response(cls: type[Operation], type_url: str, value: Any) -> tuple[Any, Unk
     if response is None and raw is None:
         raw = UnknownPayload(type_url=type_url, value=bytes(value))
     return response, raw
+
+
+#: In a large Struct response of a typed operation, a string at least this long is decoded
+#: from the wire bytes.
+LARGE_STRING = 1 << 16
+
+
+def _large_struct(type_url: str, value: Any) -> dict[str, Any] | None:
+    """A large Struct response of a typed operation, its long ASCII strings left as views of
+    the wire bytes: the typed converter decodes a base64 video straight from them (the dict
+    itself never leaves _response). None: decode it the usual way."""
+    if type_name(type_url) != _payloads.STRUCT or len(value) < _payloads.LARGE_STRUCT:
+        return None
+    try:
+        return _wire.struct(memoryview(value), views_from=LARGE_STRING)
+    except _wire.Unusual:
+        return None
 
 
 OperationT = TypeVar("OperationT", bound=Operation)

@@ -109,7 +109,7 @@ class AsyncCalls:
         try:
             return _rpc.parsed(await handle)
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
+            raise _rpc.to_api_error(exc, self._transport.config.secrets) from None
 
     async def aclose(self) -> None:
         """Cancel every call still in flight and wait until each has ended."""
@@ -159,7 +159,7 @@ class Calls:
         try:
             return future.result()
         except grpc.RpcError as exc:
-            raise _rpc.to_api_error(exc) from None
+            raise _rpc.to_api_error(exc, self._transport.config.secrets) from None
 
     def close(self) -> None:
         """Cancel every call still in flight (grpc ends them at once)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
-from genai_grpc import _kinds, _wire
+from genai_grpc import _kinds, _payloads, _wire
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._payloads import type_name
 
@@ -21,7 +21,8 @@ LARGE_ANSWER = 1 << 20
 
 
 class LargeOperation:
-    """A large google.longrunning.Operation answer whose response is still wire bytes.
+    """A large google.longrunning.Operation answer whose response (a kind's `large` message,
+    or a google.protobuf.Struct in a video's JSON shape) is still wire bytes.
 
     `pb` is the Operation without its response (protobuf-parsed), `value` a view of the
     response's bytes in `data`. `name` and `done` are pb's; equal when the bytes are.
@@ -81,7 +82,8 @@ def _large_operation(data: bytes) -> LargeOperation:
             value = _wire.chunk(field)
         else:
             raise _wire.Unusual
-    if not _kinds.is_large(type_name(type_url)):
+    name = type_name(type_url)
+    if not (_kinds.is_large(name) or name == _payloads.STRUCT):  # a Struct: a JSON-shaped video
         raise _wire.Unusual
     try:
         pb = operations_pb2.Operation.FromString(data[:start] + data[end:])

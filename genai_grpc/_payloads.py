@@ -181,9 +181,19 @@ def _rfc3339(seconds: int, nanos: int) -> str:
     return str(timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos).ToJsonString())
 
 
-def decode_struct(value: bytes) -> dict[str, Any]:
+#: A Struct at least this large is read off the wire (_wire.struct) before protobuf is asked.
+LARGE_STRUCT = 1 << 20
+
+
+def decode_struct(value: bytes | memoryview) -> dict[str, Any]:
     """google.protobuf.Struct bytes -> its JSON form (a dict)."""
     from google.protobuf import json_format, struct_pb2
 
-    result: dict[str, Any] = json_format.MessageToDict(struct_pb2.Struct.FromString(value))
+    if len(value) >= LARGE_STRUCT:
+        # protobuf would copy a base64 video into its arena, then again into a str.
+        try:
+            return _wire.struct(memoryview(value))
+        except _wire.Unusual:
+            pass
+    result: dict[str, Any] = json_format.MessageToDict(struct_pb2.Struct.FromString(bytes(value)))
     return result

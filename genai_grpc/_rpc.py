@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from genai_grpc import _convert
 from genai_grpc._codes import Code
-from genai_grpc.errors import APIError, from_status
+from genai_grpc.errors import APIError, from_status, mask_secrets
 
 _T = TypeVar("_T")
 _DETAILS_KEY = "grpc-status-details-bin"
@@ -28,8 +28,9 @@ class PermanentAuthError(Exception):
     """Raised inside gRPC's call-credentials plugin; its call fails with AUTH_FAILED in the message."""
 
 
-def to_api_error(exc: Any) -> APIError:
-    """A grpc.RpcError (sync or aio) -> ClientError / ServerError with decoded details."""
+def to_api_error(exc: Any, secrets: tuple[str, ...] = ()) -> APIError:
+    """A grpc.RpcError (sync or aio) -> ClientError / ServerError with decoded details, and
+    every one of `secrets` (the client's own API key) masked in its text."""
     code = exc.code()
     number = code.value[0] if code is not None else Code.UNKNOWN
     details: tuple[dict[str, Any], ...] = ()
@@ -41,7 +42,7 @@ def to_api_error(exc: Any) -> APIError:
         number = Code.UNAUTHENTICATED
     if number == Code.INTERNAL and message == _GRPC_UNPARSABLE:
         message = UNPARSABLE
-    return from_status(number, message, details)
+    return from_status(number, mask_secrets(message, secrets), mask_secrets(details, secrets))
 
 
 def parsed(response: _T | None) -> _T:

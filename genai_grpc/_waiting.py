@@ -20,7 +20,7 @@ from typing import Any, Callable, Generator, Union
 
 from genai_grpc._codes import Code
 from genai_grpc._routing import Features
-from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.errors import APIError, OperationTimeoutError, made_by_grpc_limit
 from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 
 GET = "GetOperation"
@@ -106,6 +106,12 @@ def budget_capped(plan: Plan, started: float, call: Call) -> bool:
     return plan.deadline is not None and started + call.timeout >= plan.deadline - MIN_RPC
 
 
+def transient(error: APIError) -> bool:
+    """Whether a wait retries `error`: a TRANSIENT code, except grpc's own RESOURCE_EXHAUSTED
+    for a size limit, which the same call would break again."""
+    return error.grpc_code in TRANSIENT and not made_by_grpc_limit(error.grpc_code, error.message)
+
+
 def retry_after(error: APIError, cap: float, retry: RetryPolicy, rand: Callable[[], float]) -> float:
     """Seconds to wait after a transient failure: the server's RetryInfo delay, if any."""
     if error.grpc_code == Code.RESOURCE_EXHAUSTED and error.retry_delay is not None:
@@ -177,7 +183,7 @@ def wait_for(
         if error.grpc_code == Code.DEADLINE_EXCEEDED and budget_capped(plan, started, call):
             # Our own budget ran out mid-call: a timeout, not a failure of the server.
             raise timeout_error(name, plan, snapshot(), last_error)
-        if error.grpc_code not in TRANSIENT:
+        if not transient(error):
             raise error
         last_error = error
         outage_since = now if outage_since is None else outage_since

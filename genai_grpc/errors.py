@@ -14,7 +14,7 @@ This module is pure: it maps gRPC codes and status details to errors without imp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from genai_grpc import _codes
 from genai_grpc._codes import Code
@@ -22,8 +22,11 @@ from genai_grpc._codes import Code
 if TYPE_CHECKING:
     from genai_grpc.types import Operation
 
-__all__ = ["APIError", "ClientError", "OperationTimeoutError", "ServerError", "from_http", "http_code"]
-
+__all__ = [
+    "APIError", "ClientError", "OperationTimeoutError", "ServerError", "from_http", "http_code",
+    "made_by_grpc_limit", "mask_secrets",
+]  # fmt: skip
+_V = TypeVar("_V")
 
 
 def http_code(grpc_code: int) -> int:
@@ -114,6 +117,47 @@ def from_http(
     grpc_code = named if named is not None and named != Code.OK else _codes.from_http_status(code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError
     return cls(code, message, grpc_code=grpc_code, details=details)
+
+
+#: Shorter strings are never masked: they would hide ordinary words, and no key is that short.
+_MIN_SECRET = 4
+
+
+def mask_secrets(value: _V, secrets: Iterable[str]) -> _V:
+    """`value` with every secret in its strings replaced by "***": a str, or the dicts,
+    lists and tuples of them that error details are (keys included). Text a server sent
+    back can hold the caller's own API key; it must not reach a log or a terminal."""
+    found = tuple(s for s in secrets if s and len(s) >= _MIN_SECRET)
+    return _mask(value, found) if found else value
+
+
+def _mask(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {_mask(k, secrets): _mask(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask(v, secrets) for v in value)
+    return value
+
+
+#: The words of the RESOURCE_EXHAUSTED that grpc makes on the client's side of the wire when
+#: an answer breaks one of the channel's limits (or the server's when a request breaks one of
+#: its own): the same call breaks it again, so retrying cannot help.
+_GRPC_LIMITS = (
+    "received metadata size exceeds",
+    "Received message larger than max",
+    "Sent message larger than max",
+)
+
+
+def made_by_grpc_limit(grpc_code: int, message: str) -> bool:
+    """Whether a failure is grpc's own RESOURCE_EXHAUSTED for a size limit, not a server's
+    quota or rate limit: a permanent error, never worth a retry."""
+    return grpc_code == Code.RESOURCE_EXHAUSTED and any(words in message for words in _GRPC_LIMITS)
 
 
 class OperationTimeoutError(TimeoutError):

@@ -91,7 +91,7 @@ class AsyncTransport:
         try:
             response = _rpc.parsed(await rpc(request, metadata=metadata, timeout=deadline))
         except grpc.RpcError as exc:
-            error = _rpc.to_api_error(exc)
+            error = _rpc.to_api_error(exc, self._config.secrets)
             if budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
                 budget.refused(time.monotonic(), error.retry_delay)
             _telemetry.rpc_done(service, method, error.grpc_code)

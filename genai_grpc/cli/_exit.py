@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from genai_grpc._codes import Code
 from genai_grpc.cli._human import clean
-from genai_grpc.errors import APIError
+from genai_grpc.errors import APIError, mask_secrets
 
 OK = 0
 OPERATION_FAILED = 1
@@ -59,10 +59,7 @@ def describe_api_error(error: APIError) -> str:
 
 def one_line(message: str, secrets: Iterable[str] = ()) -> str:
     """`message` as one printable line, with every secret in it masked."""
-    for secret in secrets:
-        if len(secret) >= 4:
-            message = message.replace(secret, "***")
-    return clean(message, 2000)
+    return clean(mask_secrets(message, secrets), 2000)
 
 
 # The library's messages name Python arguments; on the command line they are flags.

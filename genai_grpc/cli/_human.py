@@ -1,8 +1,9 @@
 """Operations rendered for people: a labelled summary for one, a table row for many. Pure code.
 
-Everything a server sent passes through `clean()` before it reaches a terminal: control
-characters would let a hostile or broken server redraw the screen or split one line in two.
-Bytes are never shown, only their size.
+Every line of human output passes through `escape()` on its way to the terminal (`render()`,
+the one boundary the shell prints through), whichever module built it: control characters in
+anything a server sent would let a hostile or broken server redraw the screen or split one line
+in two. `clean()` also cuts a value to a length. Bytes are never shown, only their size.
 """
 
 from __future__ import annotations
@@ -19,10 +20,24 @@ _LABEL = 10
 _SHOWN_METADATA = {"@type", "progressPercent", "createTime", "updateTime", "genericMetadata"}
 
 
+def escape(text: object) -> str:
+    """`text` with every character a terminal acts on (ESC, CR, BEL, newlines, bidi controls:
+    all that str.isprintable refuses) written as its Python escape, e.g. "\\x1b"."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def clean(text: object, limit: int = 300) -> str:
     """`text` as one printable line of at most `limit` characters."""
-    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    out = escape(text)
     return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def render(lines: Iterable[str]) -> str:
+    """Human output as it goes to the terminal: each line escaped, joined by newlines."""
+    return "\n".join(escape(line) for line in lines)
 
 
 def _line(label: str, value: str) -> str:
@@ -83,7 +98,7 @@ def _pairs(values: dict[str, Any]) -> str:
 
 def _compact(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={_compact(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{clean(k, 80)}={_compact(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_compact(v) for v in value) + "]"
     if isinstance(value, bytes):
@@ -122,7 +137,7 @@ def _response(op: Operation) -> list[str]:
     if kind is not None:
         return kind.summary(response, _RENDER)
     if isinstance(response, dict):
-        return [_line("response", _compact(response))]
+        return [_line("response", clean(_compact(response), 1000))]
     if dataclasses.is_dataclass(response) and not isinstance(response, type):
         return [_line("response", _pairs(_fields(response)))]
     return [_line("response", clean(repr(response)))]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from genai_grpc._codes import Code
 from genai_grpc.cli import _exit, _facts, _human, _parser, _schema
-from genai_grpc.errors import APIError, OperationTimeoutError
+from genai_grpc.errors import APIError, OperationTimeoutError, mask_secrets
 from genai_grpc.types import Operation, PollPolicy, Video
 
 if TYPE_CHECKING:
@@ -83,19 +83,23 @@ def _timed_out(args: argparse.Namespace, last: Operation | None, last_error: API
 
 
 def _fail(message: str, code: int) -> int:
-    # Imported only on failure: _config imports logging, which --help does not need.
+    print(f"{_parser.PROG}: error: {_exit.one_line(message, _secrets())}", file=sys.stderr)
+    return code
+
+
+def _secrets() -> list[str]:
+    """The API keys this process could send: a server may echo them back in any text."""
+    # Imported only when needed: _config imports logging, which --help does not need.
     from genai_grpc._config import API_KEY_ENVS
 
-    secrets = [os.environ.get(name, "") for name in API_KEY_ENVS]
-    print(f"{_parser.PROG}: error: {_exit.one_line(message, secrets)}", file=sys.stderr)
-    return code
+    return [os.environ.get(name, "") for name in API_KEY_ENVS]
 
 
 # -- output ----------------------------------------------------------------------------------
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(mask_secrets(text, _secrets()) + "\n")
     sys.stdout.flush()
 
 
@@ -105,7 +109,7 @@ def _emit(args: argparse.Namespace, op: Operation, files: list[str] | None = Non
 
         _write(json.dumps(_schema.operation(op, args.include_bytes, files)))
     else:
-        _write("\n".join(_human.summary(op, time.time(), files or ())))
+        _write(_human.render(_human.summary(op, time.time(), files or ())))
 
 
 def _note(message: str) -> None:
@@ -246,7 +250,7 @@ def _emit_row(args: argparse.Namespace, op: Operation) -> None:
     if args.json:
         _emit(args, op)
     else:
-        _write(_human.table_row(op, time.time()))
+        _write(_human.render([_human.table_row(op, time.time())]))
 
 
 def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], int]:
@@ -267,10 +271,11 @@ def _action(verb: str, past: str, shown: str) -> Callable[[argparse.Namespace], 
 def _serve(args: argparse.Namespace) -> int:
     from genai_grpc._config import is_loopback
     from genai_grpc.server import cli as server_cli
+    from genai_grpc.server._local import public_warning
 
     faults = server_cli.faults_of(args)
     if not is_loopback(args.host):
-        _note(f"warning: serving on {args.host}, reachable beyond this machine")
+        _note(f"warning: {public_warning(args.host)}")
     server_cli.run(args, faults)
     return _exit.OK
 

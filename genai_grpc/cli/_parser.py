@@ -184,7 +184,8 @@ def _serving(commands: Any) -> None:
     add("--duration", type=float, default=5.0, metavar="S", help="seconds an operation runs (default: 5)")
     add("--max-wait", type=float, metavar="S", help="longest WaitOperation, seconds (default: 60)")
     add("--require-api-key", nargs="?", const=True, metavar="KEY",
-        help="require x-goog-api-key; without KEY, use $GOOGLE_API_KEY or $GEMINI_API_KEY")
+        help="require x-goog-api-key; without KEY (which the process list shows), use "
+             "$GENAI_GRPC_SERVER_API_KEY, else $GOOGLE_API_KEY or $GEMINI_API_KEY")
     add("--latency", type=float, default=0.0, metavar="S", help="seconds added to every call")
     add("--fail-rate", type=float, default=0.0, metavar="R", help="share of calls (0..1) that fail")
     add("--fail-next", type=int, default=0, metavar="N", help="the first N calls fail")

@@ -63,11 +63,23 @@ class Faults:
         return None
 
 
+#: The longest time (seconds) any setting of the server may be: about 115 days.
+MAX_SECONDS = 1e7
+
+
+def check_seconds(name: str, value: object) -> float:
+    """`value` as a number of seconds, 0..MAX_SECONDS; ValueError naming `name` otherwise
+    (NaN, infinities, 1e300 and negatives would fail every later call instead)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_SECONDS:
+        raise ValueError(f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}, not {value!r}")
+    return float(value)
+
+
 def _check(name: str, value: object) -> object:
-    if name in ("latency_s", "fail_rate") or (name == "retry_delay_s" and value is not None):
-        if not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{name} must be a number >= 0, not {value!r}")
-        if name == "fail_rate" and value > 1:
+    if name == "latency_s" or (name == "retry_delay_s" and value is not None):
+        return check_seconds(name, value)
+    if name == "fail_rate":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ValueError(f"fail_rate must be between 0 and 1, not {value!r}")
         return float(value)
     if name == "fail_next" and (not isinstance(value, int) or value < 0):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import warnings
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import grpc
 
-from genai_grpc.server._faults import Faults
+from genai_grpc._config import MAX_METADATA_BYTES, is_loopback
+from genai_grpc.server._faults import Faults, check_seconds
 from genai_grpc.server._files import FileServer
 from genai_grpc.server._service import MAX_WAIT_S, Service
 from genai_grpc.server._store import Store
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 _OPTIONS = [
     ("grpc.max_receive_message_length", 256 << 20),
     ("grpc.max_send_message_length", -1),
+    # A client's headers (a long name in x-goog-request-params) past grpc's 16 KiB default
+    # failed with grpc's own RESOURCE_EXHAUSTED instead of this server's answer.
+    ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
     # Without this, Linux lets a second server bind the same port and share its calls.
     ("grpc.so_reuseport", 0),
     # grpc's core cancels calls beyond 3,000 waiting for a handler (soft limit 1,000), so
@@ -29,6 +35,11 @@ _OPTIONS = [
     ("grpc.server.max_pending_requests_hard_limit", 1 << 17),
 ]
 _STOP_GRACE_S = 1.0
+
+
+def public_warning(host: str) -> str:
+    """What the server says when it binds an address beyond loopback."""
+    return f"serving on {host}, reachable beyond this machine"
 
 
 def format_address(host: str, port: int) -> str:
@@ -85,8 +96,10 @@ class LocalServer:
         max_wait_s: float = MAX_WAIT_S,
         files_port: int = 0,
     ) -> None:
-        if duration_s < 0:
-            raise ValueError(f"duration_s must be >= 0, not {duration_s}")
+        duration_s = check_seconds("duration_s", duration_s)
+        max_wait_s = check_seconds("max_wait_s", max_wait_s)
+        if not is_loopback(host):
+            warnings.warn(public_warning(host), UserWarning, stacklevel=2)
         self.host, self.db, self.duration_s, self.max_wait_s = host, db, duration_s, max_wait_s
         self._service: Service | None = None
         self._faults = faults if faults is not None else Faults()
@@ -217,3 +230,4 @@ class LocalServer:
         self._ready.set()
         await self._stopping.wait()
         await server.stop(_STOP_GRACE_S)
+        self._service.close()

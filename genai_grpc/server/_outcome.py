@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from genai_grpc import _codes
 from genai_grpc._codes import Code
+from genai_grpc.server._echo import echo
 
 ERROR_DOMAIN = "generativelanguage.googleapis.com"
 SAFETY_REASON = "SAFETY_BLOCKED"
@@ -64,10 +65,10 @@ def code_number(name: str) -> int:
     """The number of a gRPC code other than OK, by name (any case) or number; MarkerError if none."""
     try:
         code = _codes.parse(name)
-    except ValueError as error:
-        raise MarkerError(str(error)) from None
+    except ValueError:
+        code = Code.OK
     if code is Code.OK:
-        raise MarkerError(f"{name!r} is not a gRPC status code name or number")
+        raise MarkerError(f"{echo(name)} is not a gRPC status code name or number")
     return int(code)
 
 
@@ -84,7 +85,7 @@ def _marker(kind: str, value: str, text: str) -> dict[str, object]:
         return {"filtered": _number(value, text, int)}
     if kind == "shape":
         if value.lower() not in SHAPES:
-            raise MarkerError(f"marker {text}: shape must be one of {', '.join(SHAPES)}")
+            raise MarkerError(f"marker {echo(text, quoted=False)}: shape must be one of {', '.join(SHAPES)}")
         return {"shape": value.lower()}
     return {"duration_s": _number(value, text, float)}
 
@@ -93,14 +94,14 @@ def _code(value: str, text: str) -> int:
     try:
         return code_number(value)
     except MarkerError:
-        raise MarkerError(f"marker {text}: use safety or a gRPC code name") from None
+        raise MarkerError(f"marker {echo(text, quoted=False)}: use safety or a gRPC code name") from None
 
 
 def _number(value: str, text: str, kind: type[int | float]) -> int | float:
     try:
         number = kind(value)
     except ValueError:
-        raise MarkerError(f"marker {text}: {value!r} is not a number") from None
+        raise MarkerError(f"marker {echo(text, quoted=False)}: {echo(value)} is not a number") from None
     if not 0 <= number < 1e7:
-        raise MarkerError(f"marker {text}: {value!r} is out of range")
+        raise MarkerError(f"marker {echo(text, quoted=False)}: {echo(value)} is out of range")
     return number

@@ -11,12 +11,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from genai_grpc.server._echo import echo
 from genai_grpc.server._errors import RequestError
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 _FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 _TOKEN_VERSION = "v1"
+_SEQUENCE = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ def parse_parent(name: str) -> str:
     if name in ("", "operations"):
         return ""
     if any(not part for part in name.split("/")):
-        raise RequestError(f"name {name!r} has an empty path segment")
+        raise RequestError(f"name {echo(name)} has an empty path segment")
     return name + "/"
 
 
@@ -71,7 +73,7 @@ def parse_filter(text: str) -> bool | None:
     match = _FILTER.match(text)
     if match is None:
         raise RequestError(
-            f"filter {text!r} is not supported: use done=true, done=false or leave it empty"
+            f"filter {echo(text)} is not supported: use done=true, done=false or leave it empty"
         )
     return match.group(1).lower() == "true"
 
@@ -98,11 +100,12 @@ def decode_token(token: str, scope: str) -> int:
         version, after, token_scope = (
             base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii").split(":")
         )
-        value = int(after)
+        value = int(after) if _SEQUENCE.fullmatch(after) else -1
     except (ValueError, binascii.Error, UnicodeError):
-        raise RequestError(f"page_token {token!r} is malformed") from None
-    if version != _TOKEN_VERSION or value < 0:
-        raise RequestError(f"page_token {token!r} is malformed")
+        raise RequestError(f"page_token {echo(token)} is malformed") from None
+    # SQLite's integers end at 2**63 - 1: a larger number would fail the query, not the token.
+    if version != _TOKEN_VERSION or not 0 <= value < 2**63:
+        raise RequestError(f"page_token {echo(token)} is malformed")
     if token_scope != scope:
         raise RequestError("page_token was issued for a different name or filter")
     return value

@@ -21,6 +21,7 @@ from google.protobuf import json_format
 
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
+from genai_grpc.server._echo import echo
 from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
 
@@ -96,11 +97,11 @@ def _target(kind: str, pb: Any) -> str:
     if kind == VIDEOS:
         model = pb.model if "/" in pb.model else f"models/{pb.model}"
         if not _GEMINI_MODEL.match(model):
-            raise RequestError(f"model {pb.model!r} is not of the form models/{{model}}")
+            raise RequestError(f"model {echo(pb.model)} is not of the form models/{{model}}")
         return str(model)
     if not _VERTEX_MODEL.match(pb.endpoint):
         raise RequestError(
-            f"endpoint {pb.endpoint!r} is not of the form "
+            f"endpoint {echo(pb.endpoint)} is not of the form "
             "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}"
         )
     return str(pb.endpoint)
@@ -118,7 +119,7 @@ def _number(body: dict[str, Any], key: str, high: int, default: int, where: str 
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise RequestError(f"{where}.{key} must be a number, got {value!r}")
+        raise RequestError(f"{where}.{key} must be a number, got {echo(value)}")
     if value != int(value) or not 0 <= value <= high:
         raise RequestError(f"{where}.{key} {value} is not a whole number in 0..{high}")
     return int(value) or default
@@ -127,12 +128,12 @@ def _number(body: dict[str, Any], key: str, high: int, default: int, where: str 
 def _text(body: dict[str, Any], key: str, default: str) -> str:
     value = body.get(key, default)
     if not isinstance(value, str):
-        raise RequestError(f"parameters.{key} must be a string, got {value!r}")
+        raise RequestError(f"parameters.{key} must be a string, got {echo(value)}")
     return value or default
 
 
 def _flag(body: dict[str, Any], key: str) -> bool:
     value = body.get(key, False)
     if not isinstance(value, bool):
-        raise RequestError(f"parameters.{LOCAL_KEY}.{key} must be true or false, got {value!r}")
+        raise RequestError(f"parameters.{LOCAL_KEY}.{key} must be true or false, got {echo(value)}")
     return value

@@ -10,11 +10,15 @@ errors into statuses (with `grpc-status-details-bin` when there are details).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, NoReturn, TypeVar
 
 import grpc
 from google.protobuf import duration_pb2, empty_pb2
@@ -27,6 +31,7 @@ from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.server import _vertex
 from genai_grpc.server._build import IMPORT, UPLOAD, build
+from genai_grpc.server._echo import echo, message
 from genai_grpc.server._errors import RequestError
 from genai_grpc.server._faults import Faults
 from genai_grpc.server._paging import parse_list
@@ -36,6 +41,9 @@ from genai_grpc.server._start import new_operation
 from genai_grpc.server._store import Record, Store
 
 MAX_WAIT_S = 60.0
+_BUG = "internal error in the local server; its log has the details"
+_T = TypeVar("_T")
+_log = logging.getLogger("genai_grpc.server")
 LIST_PAGE_BYTES = 32 << 20
 # A tag with wire type 7, which no protobuf parser accepts.
 GARBAGE = b"\xff\xff\xff\xff not an Operation"
@@ -91,6 +99,15 @@ class Service:
         self._records: OrderedDict[str, Record] = OrderedDict()
         # A running operation's answer changes only when its percent does: keep the last one.
         self._running: OrderedDict[str, tuple[int, bytes]] = OrderedDict()  # name -> (valid until ns, answer)
+        # Database work runs on this one thread, never on the event loop: a locked database
+        # must not stall cached answers. One thread runs the calls in order, and their
+        # results come back to the loop in that order, so the caches above are updated in
+        # the order the database changed (a get read before a delete cannot cache it after).
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="genai-grpc-db")
+
+    def close(self) -> None:
+        """Let the database thread finish its work and end."""
+        self._executor.shutdown(wait=True)
 
     # google.longrunning.Operations
 
@@ -105,14 +122,14 @@ class Service:
         running = self._running.get(name)
         if running is not None and now_ns < running[0]:
             return running[1]  # nothing about it has changed since it was last built
-        return self._respond(self._record(name), now_ns)
+        return self._respond(await self._record(name), now_ns)
 
     async def list_operations(
         self, request: operations_pb2.ListOperationsRequest, context: grpc.aio.ServicerContext
     ) -> operations_pb2.ListOperationsResponse:
         query = parse_list(request.name, request.filter, request.page_size, request.page_token)
         now = time.time_ns()
-        records = self.store.page(query, now)
+        records = await self._db(self.store.page, query, now)
         response = operations_pb2.ListOperationsResponse()
         total, last = 0, 0
         for record in records[: query.size]:
@@ -130,7 +147,7 @@ class Service:
         self, request: operations_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         name = _name(request.name)
-        record = self.store.cancel(name, time.time_ns())
+        record = await self._db(self.store.cancel, name, time.time_ns())
         if record is None:
             raise _not_found(name)
         self._records[name] = record
@@ -142,7 +159,7 @@ class Service:
         self, request: operations_pb2.DeleteOperationRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         name = _name(request.name)
-        if not self.store.delete(name):
+        if not await self._db(self.store.delete, name):
             raise _not_found(name)
         self._forget(name)
         self._notify()
@@ -157,7 +174,7 @@ class Service:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait_budget(request, context)
         while True:
-            record, now = self._record(name), time.time_ns()
+            record, now = await self._record(name), time.time_ns()
             left_s = deadline - loop.time()
             pending_ns = remaining_ns(record.timing, now)
             if pending_ns == 0 or left_s <= 0:
@@ -175,28 +192,39 @@ class Service:
     async def predict_long_running_vertex(
         self, request: vertex_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
     ) -> bytes:
-        return self._start(VERTEX_VIDEOS, request)
+        return await self._start(VERTEX_VIDEOS, request)
 
     # google.ai.generativelanguage.v1beta.PredictionService
 
     async def predict_long_running(
         self, request: gemini_pb2.PredictLongRunningRequest, context: grpc.aio.ServicerContext
     ) -> bytes:
-        return self._start(VIDEOS, request)
+        return await self._start(VIDEOS, request)
 
     # genai_grpc.v1.GenAI (the local server's own)
 
     async def import_file(
         self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext
     ) -> bytes:
-        return self._start(IMPORT, request)
+        return await self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
         self, request: service_pb2.UploadToFileSearchStoreRequest, context: grpc.aio.ServicerContext
     ) -> bytes:
-        return self._start(UPLOAD, request)
+        return await self._start(UPLOAD, request)
 
     # plumbing
+
+    async def _db(self, work: Callable[..., _T], *args: Any) -> _T:
+        """`work(*args)` on the database thread; its failures as statuses."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, partial(work, *args))
+        except sqlite3.OperationalError as error:  # "database is locked": another process writes
+            raise Abort(grpc.StatusCode.UNAVAILABLE, f"the database is unavailable: {error}; try again") from None
+        except sqlite3.Error as error:
+            _log.exception("the database failed")
+            raise Abort(grpc.StatusCode.INTERNAL, f"the database failed: {error}") from None
 
     def services(self) -> dict[str, dict[str, grpc.RpcMethodHandler]]:
         """Method handlers by service name, with faults applied to every call."""
@@ -246,6 +274,11 @@ class Service:
                 await _abort(context, abort)
             except RequestError as error:
                 await _abort(context, Abort(grpc.StatusCode.INVALID_ARGUMENT, str(error)))
+            except grpc.aio.AbortError:
+                raise
+            except Exception:  # noqa: BLE001 - a bug: the client gets a status, never an exception's name
+                _log.exception("%s failed", getattr(handler, "__name__", "a call"))
+                await _abort(context, Abort(grpc.StatusCode.INTERNAL, _BUG))
 
         serializer = self._serialize_operation if returns_operation else _serialize
         return grpc.unary_unary_rpc_method_handler(
@@ -268,20 +301,23 @@ class Service:
             return GARBAGE
         return _serialize(response)
 
-    def _start(self, kind: str, request: Message) -> bytes:
+    async def _start(self, kind: str, request: Message) -> bytes:
         now = time.time_ns()
         operation = new_operation(kind, request, now, self.duration_s)
-        self.store.insert([operation])
-        return self._respond(self._record(operation.name), now)
+        record = await self._db(self.store.add, operation)  # one trip to the database thread
+        return self._respond(self._keep(record), now)
 
-    def _record(self, name: str) -> Record:
+    async def _record(self, name: str) -> Record:
         record = self._records.get(name)
         if record is not None:
             return record
-        record = self.store.get(name)
+        record = await self._db(self.store.get, name)
         if record is None:
             raise _not_found(name)
-        self._records[name] = record
+        return self._keep(record)
+
+    def _keep(self, record: Record) -> Record:
+        self._records[record.name] = record
         if len(self._records) > _CACHE_RECORDS:
             self._records.popitem(last=False)
         return record
@@ -350,7 +386,7 @@ def _name(name: str) -> str:
 
 
 def _not_found(name: str) -> Abort:
-    return Abort(grpc.StatusCode.NOT_FOUND, f"operation {name!r} not found")
+    return Abort(grpc.StatusCode.NOT_FOUND, f"operation {echo(name)} not found")
 
 
 def _check_api_key(context: grpc.aio.ServicerContext, expected: str) -> None:
@@ -375,9 +411,9 @@ def _injected(code_name: str, retry_delay_s: float | None) -> Abort:
 async def _abort(context: grpc.aio.ServicerContext, abort: Abort) -> NoReturn:
     trailing: tuple[tuple[str, bytes], ...] = ()
     if abort.details:
-        status = status_pb2.Status(code=abort.code.value[0], message=abort.message)
+        status = status_pb2.Status(code=abort.code.value[0], message=message(abort.message))
         for detail in abort.details:
             status.details.add().Pack(detail)
         trailing = (("grpc-status-details-bin", status.SerializeToString()),)
-    await context.abort(abort.code, abort.message, trailing)
+    await context.abort(abort.code, message(abort.message), trailing)
     raise AssertionError("context.abort returned")  # abort always raises

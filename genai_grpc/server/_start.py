@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server._build import IMPORT, UPLOAD, VIDEO_KINDS, outcome_text
+from genai_grpc.server._echo import echo
 from genai_grpc.server._errors import RequestError
 from genai_grpc.server._outcome import MarkerError, parse_outcome
 from genai_grpc.server._predict import video_spec
@@ -78,7 +79,7 @@ def _store(name: str) -> None:
         raise RequestError("file_search_store_name is empty")
     if not _STORE.match(name):
         raise RequestError(
-            f"file_search_store_name {name!r} is not of the form fileSearchStores/{{store}}"
+            f"file_search_store_name {echo(name)} is not of the form fileSearchStores/{{store}}"
         )
 
 

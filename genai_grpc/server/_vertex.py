@@ -8,6 +8,7 @@ GetOperation. Pure code: invalid requests raise RequestError (INVALID_ARGUMENT).
 
 from __future__ import annotations
 
+from genai_grpc.server._echo import echo
 from genai_grpc.server._errors import RequestError
 
 SERVICE = "google.cloud.aiplatform.v1.PredictionService"
@@ -20,5 +21,5 @@ def fetch_name(endpoint: str, operation_name: str) -> str:
     if not operation_name:
         raise RequestError("operation_name is empty: pass the operation's name")
     if not operation_name.startswith(endpoint.rstrip("/") + "/operations/"):
-        raise RequestError(f"operation_name {operation_name!r} is not an operation of endpoint {endpoint!r}")
+        raise RequestError(f"operation_name {echo(operation_name)} is not an operation of endpoint {echo(endpoint)}")
     return operation_name
