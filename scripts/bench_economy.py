@@ -68,9 +68,9 @@ def serve() -> None:
     transaction, so that they all start within milliseconds of the waiter, and answers
     [[name, finishes at (Unix seconds)], ...].
     """
-    from genai_grpc import _video_request
     from genai_grpc._generated.google.longrunning import operations_pb2
 
+    from genai_grpc import _video_request
     from genai_grpc.server._build import VIDEOS
     from genai_grpc.server._local import open_server
     from genai_grpc.server._service import Service
@@ -180,7 +180,9 @@ def run_ours(target: str, n: int, begin: Begin, scale: float, long_poll: bool) -
 
 def run_apicore(target: str, n: int, begin: Begin, scale: float) -> dict[str, float]:
     import grpc
-    from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+        prediction_service_pb2,
+    )
     from google.api_core import operation, operations_v1
     from google.api_core.future import polling
     from google.longrunning import operations_pb2

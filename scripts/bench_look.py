@@ -70,7 +70,7 @@ def template(payload: str) -> Any:
     """The operation (googleapis-common-protos' class) answered for `payload`, without a name."""
     from google.longrunning import operations_pb2
     from google.protobuf import struct_pb2
-    from google.rpc import error_details_pb2, status_pb2
+    from google.rpc import error_details_pb2
 
     op = operations_pb2.Operation()
     if payload == "running":
