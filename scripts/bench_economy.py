@@ -165,7 +165,10 @@ def run_ours(target: str, n: int, begin: Begin, scale: float, long_poll: bool) -
     from genai_grpc import Client
 
     async def main() -> dict[str, float]:
-        client = Client(endpoint=target, poll=scaled_policy(scale))
+        # long_poll=0 for "get": what the defaults do for a fleet larger than its concurrency,
+        # also when --ops is no larger.
+        poll = scaled_policy(scale) if long_poll else scaled_policy(scale, long_poll=0)
+        client = Client(endpoint=target, poll=poll)
         seen: dict[str, float] = {}
         names = begin()
         concurrency = n if long_poll else 100
