@@ -13,22 +13,23 @@ ValueError too), so the caller keeps it raw (UnknownPayload) rather than return 
 with parts missing.
 
 Gemini responses are read off the wire first (one copy of an inline video's bytes, as
-_convert does for genai_grpc's own response); anything but the plain shape is left to protobuf,
-so results never differ from protobuf's.
+_payloads does for genai_grpc's own response); anything but the plain shape is left to
+protobuf, so results never differ from protobuf's. The registry of operation kinds
+(`_kinds`) lists these decoders under the video kind; the generated modules are imported on
+first use, so that the registry stays cheap to import.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
-
-from google.protobuf.message import Message
+from typing import TYPE_CHECKING, Any
 
 from genai_grpc import _wire
-from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
-from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc.types import GenerateVideosResponse, GeneratedVideo, Video
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
 
 GEMINI_RESPONSE = "google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
 GEMINI_METADATA = "google.ai.generativelanguage.v1beta.PredictLongRunningMetadata"
@@ -70,6 +71,8 @@ def decode_gemini_response(value: Payload) -> GenerateVideosResponse:
 
 def gemini_by_protobuf(value: bytes) -> GenerateVideosResponse:
     """decode_gemini_response by protobuf's parser (the reference the wire reader matches)."""
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
+
     pb = gemini_pb2.PredictLongRunningResponse.FromString(value)
     _check_complete(pb)
     body = pb.generate_video_response
@@ -134,6 +137,8 @@ def decode_gemini_metadata(value: Payload) -> dict[str, Any]:
     """PredictLongRunningMetadata -> its JSON form; the message is empty, so any byte is a
     field this client does not know (ValueError)."""
     if len(value):
+        from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
+
         gemini_pb2.PredictLongRunningMetadata.FromString(bytes(value))  # DecodeError first
         raise ValueError(f"{GEMINI_METADATA} carries fields this client does not know")
     return {"@type": f"type.googleapis.com/{GEMINI_METADATA}"}
@@ -148,6 +153,8 @@ def decode_vertex_response(value: Payload) -> GenerateVideosResponse:
     ``videos[]`` map one to one (``gcs_uri`` -> uri, base64 ``bytes_base64_encoded`` -> data);
     a ``generated_samples`` URI that no video already names is added as a video by URI.
     """
+    from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
+
     pb = vertex_pb2.GenerateVideoResponse.FromString(bytes(value))
     _check_complete(pb)
     videos = [GeneratedVideo(video=_vertex_video(v)) for v in pb.videos]

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
 from genai_grpc.types import Operation
-
-_CONTROL = re.compile("[\r\n\x00]")
 
 
 def operation_name(operation: object) -> tuple[str, type[Operation] | None]:
@@ -21,8 +17,9 @@ def check_name(name: object, what: str = "name") -> str:
         raise ValueError(
             f"{what} must be an Operation or its resource name (str), got {type(name).__name__}"
         )
-    if not name or not name.strip():
+    stripped = name.strip()
+    if not stripped:
         raise ValueError(f"{what} must be a non-empty resource name, got {name!r}")
-    if name != name.strip() or _CONTROL.search(name):
+    if name != stripped or "\n" in name or "\r" in name or "\x00" in name:
         raise ValueError(f"{what} has whitespace or control characters: {name!r}")
     return name

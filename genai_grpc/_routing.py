@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from google.protobuf.message import Message
 
@@ -21,10 +22,11 @@ _PUBLISHER_MODEL_OPERATION = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """One unary RPC and where it goes: service, method, request, and the field (and its
     value) Google's front end routes it by."""
+
+    # A NamedTuple, not a frozen dataclass: every get() makes one, and this is 3x cheaper.
 
     service: str
     method: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -62,7 +63,18 @@ def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
     return _convert.details_to_dicts(status.details)
 
 
-@lru_cache(maxsize=4096)
+#: What quote() leaves alone: a value made only of these is its own encoding.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
 def routing_header(value: str, field: str = "name") -> tuple[str, str]:
     """The x-goog-request-params header Google's front ends route a call by."""
+    # Resource names are nearly always plain: skip quote() (~1-3 us for a name never seen).
+    if _UNRESERVED.fullmatch(value):
+        return ("x-goog-request-params", f"{field}={value}")
+    return _quoted_header(value, field)
+
+
+@lru_cache(maxsize=4096)
+def _quoted_header(value: str, field: str) -> tuple[str, str]:
     return ("x-goog-request-params", f"{field}={quote(value, safe='/')}")

@@ -5,7 +5,7 @@ a Python bytes object), which for a 64 MiB video puts four copies in memory at o
 the fields off a memoryview of the Any's value instead leaves one. Pure code.
 
 `spans` also lets a large google.longrunning.Operation answer be split: its small fields
-parsed by protobuf, its response read from the wire bytes (see _convert.parse_operation).
+parsed by protobuf, its response read from the wire bytes (see _large.parse_operation).
 `struct` reads a google.protobuf.Struct (a Gemini API video comes base64 in one) into the
 dict json_format.MessageToDict makes, without protobuf's arena copy of its strings.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
 
 if TYPE_CHECKING:
     from genai_grpc.errors import APIError, OperationTimeoutError
@@ -210,14 +210,38 @@ class OperationError:
         return _codes.name(self.code)
 
 
+class _ResponseType:
+    """`Operation.response_type`, answered by the registry of operation kinds (`_kinds`)."""
+
+    def __get__(self, obj: object, owner: type[Operation]) -> str | None:
+        from genai_grpc import _kinds
+
+        return _kinds.response_type(owner)
+
+
+class _Snapshot:
+    """Where a snapshot made from a server's answer keeps what it has not decoded yet."""
+
+    __slots__ = ("_pending",)
+
+
+#: The fields a snapshot from the server decodes on first read, and nothing before.
+_PAYLOAD_FIELDS = frozenset({"error", "response", "metadata", "raw_response", "raw_metadata"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Operation:
+class Operation(_Snapshot):
     """A snapshot of a long-running operation.
 
     `done` is False while it runs. When done, `error` is set if it failed, else `response`
     holds its result (a done operation may carry neither). `metadata` is the progress the
     server reports, in protobuf's JSON form. A payload this client cannot decode is never
     dropped: it is kept in `raw_response` / `raw_metadata` and `response` / `metadata` is None.
+
+    A snapshot from the server decodes `error`, `response` and `metadata` (with their `raw_`
+    twins) on their first read, not before: looking at `name` and `done` costs no decoding.
+    What a read finds is what an eager decode would have found, and it is kept: equality,
+    repr, to_dict and pickling see the same values either way.
     """
 
     name: str
@@ -229,7 +253,23 @@ class Operation:
     raw_metadata: UnknownPayload | None = None
 
     #: Name of the response field's proto message this class decodes, if any.
-    response_type: ClassVar[str | None] = None
+    response_type = _ResponseType()
+
+    if not TYPE_CHECKING:  # a type checker should still reject misspelt attributes
+
+        def __getattr__(self, attr: str) -> Any:
+            # Only reached for a payload field not decoded yet (or a missing attribute).
+            try:
+                pending = object.__getattribute__(self, "_pending")
+            except AttributeError:
+                pending = None
+            if pending is None or attr not in _PAYLOAD_FIELDS:
+                message = f"{type(self).__name__!r} object has no attribute {attr!r}"
+                raise AttributeError(message, name=attr, obj=self)
+            from genai_grpc import _convert
+
+            _convert.load(self, pending, attr)
+            return object.__getattribute__(self, attr)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of this snapshot, tagged with its class under "kind".
@@ -237,7 +277,8 @@ class Operation:
         Store it anywhere (a database, a queue, a file) and pick the operation up later,
         in another process, with `Operation.from_dict(d)`. Bytes become base64 text.
         Raises TypeError for a response of a type this module cannot write (e.g. the
-        result of a custom decoder that is not a dict).
+        result of a custom decoder that is not a dict), ValueError for values nested more
+        than 256 levels deep.
         """
         from genai_grpc import _serde
 
@@ -247,9 +288,12 @@ class Operation:
     def from_dict(cls: type[_Op], data: Mapping[str, Any]) -> _Op:
         """The operation `to_dict()` wrote, with its class.
 
-        `Operation.from_dict` returns whichever class the dict names; a subclass, e.g.
-        `GenerateVideosOperation.from_dict`, also checks the dict names that class (or a
-        subclass). Raises ValueError for a malformed dict.
+        `Operation.from_dict` returns whichever of genai_grpc's classes the dict names (a
+        class of yours never stands in, whatever its name); a subclass, e.g.
+        `GenerateVideosOperation.from_dict`, also checks the dict names that class. Raises
+        ValueError for a malformed dict: an unknown kind, a version other than the integer
+        1, a value of the wrong type, a NaN or infinity, or nesting deeper than 256
+        levels.
         """
         from genai_grpc import _serde
 
@@ -264,7 +308,6 @@ class GenerateVideosOperation(Operation):
     """A video generation; `response` is a GenerateVideosResponse when it succeeded."""
 
     response: GenerateVideosResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.GenerateVideosResponse"
 
     @property
     def result(self) -> GenerateVideosResponse | None:
@@ -277,7 +320,6 @@ class ImportFileOperation(Operation):
     """An import into a file search store; `response` is an ImportFileResponse."""
 
     response: ImportFileResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.ImportFileResponse"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,7 +327,6 @@ class UploadToFileSearchStoreOperation(Operation):
     """An upload to a file search store; `response` is an UploadToFileSearchStoreResponse."""
 
     response: UploadToFileSearchStoreResponse | None = None
-    response_type: ClassVar[str | None] = "genai_grpc.v1.UploadToFileSearchStoreResponse"
 
 
 def _check_numbers(owner: str, optional: tuple[str, ...] = (), **values: object) -> None:
@@ -306,15 +347,17 @@ class PollPolicy:
     The first check is at once. After the n-th answer the next check starts
     ``uniform(0, cap)`` seconds after the previous one started (full jitter; exactly `cap`
     with ``jitter=False``), where ``cap = min(maximum, initial * multiplier ** n)``.
-    Defaults: 1 s, x1.5, at most 20 s.
+    Defaults: 3 s, x1.2, at most 20 s: against operations of 2-20 s, fewer RPCs and a
+    shorter lag between finishing and being seen than google-api-core's 1 s, x1.5, 20 s
+    (scripts/bench_economy.py; BENCHMARKS.md, "RPCs per finished operation").
 
     When the server implements WaitOperation, `wait` asks it to hold each call open for up
     to `long_poll` seconds (one RPC instead of many); ``long_poll=0`` always uses
     GetOperation polling.
     """
 
-    initial: float = 1.0
-    multiplier: float = 1.5
+    initial: float = 3.0
+    multiplier: float = 1.2
     maximum: float = 20.0
     jitter: bool = True
     long_poll: float = 60.0

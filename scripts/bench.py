@@ -2,7 +2,7 @@
 
     python scripts/bench.py [--quick] [--only CASE[,CASE...]] [--rounds N]
 
-Cases (each bounded; the whole run takes ~4 minutes on 2 cores, ~1 with --quick):
+Cases (each bounded; the whole run takes ~5 minutes on 2 cores, ~2 with --quick):
 
   get     client CPU per get(): genai_grpc sync / aio vs the raw generated stub (sync /
           grpc.aio, also with genai_grpc's headers) vs google-api-core's OperationsClient /
@@ -11,9 +11,18 @@ Cases (each bounded; the whole run takes ~4 minutes on 2 cores, ~1 with --quick)
           and side one process alternates blocks of 200 calls of each variant, so load
           swings hit them alike. genai_grpc's figure includes its typed mapping; the others
           return the protobuf message.
+  look    client CPU per get() with every name new, on three payloads (a running operation
+          with Struct metadata; a done one with a Gemini PredictLongRunningResponse; a failed
+          one with two error details) from a plain googleapis-common-protos server:
+          genai_grpc vs the raw stub sending the same headers vs google-api-core
+          (scripts/bench_look.py).
   fleet   10,000 operations x 3 polls to completion: as_completed (aio and sync) vs a raw
           grpc.aio stub loop vs google-api-core's AsyncOperation.result() under
           asyncio.gather (scripts/bench_fleet.py).
+  economy RPCs per finished operation and the lag before the caller sees it finish:
+          1,000 operations of 2-20 s (times scaled /2, /4 with --quick) waited for by
+          genai_grpc (GetOperation polling; WaitOperation), google-api-core's result() and
+          the spec's get-every-10-s loop (scripts/bench_economy.py).
   import  `from genai_grpc import Client` (and `import genai_grpc`) vs `import grpc` + one
           _pb2 module vs google.api_core.operations_v1 vs google.genai: wall time, a fresh
           interpreter each.
@@ -52,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 sys.path[:0] = [str(ROOT), str(SCRIPTS)]
 PY = sys.executable
-CASES = ("get", "fleet", "import", "cli", "video", "server")
+CASES = ("get", "look", "fleet", "economy", "import", "cli", "video", "server")
 SERVE = "import sys; from genai_grpc.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -253,7 +262,7 @@ def get_client(side: str, target: str, name: str, calls: int, blocks: int) -> di
 
 
 def case_get(table: Table, rounds: int, quick: bool) -> None:
-    calls, blocks = 200, (5 if quick else 8)
+    calls, blocks = 200, (3 if quick else 5)
     server, address = spawn_server("--duration", "0")
     cpu: dict[str, list[float]] = {}
     try:
@@ -280,6 +289,55 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
         "from the bundled server (the Gemini API's: an empty PredictLongRunningMetadata). genai_grpc returns its "
         "typed Operation (metadata decoded, x-goog-api-client header sent); the raw stub and api-core return "
         "the protobuf message."
+    )
+
+
+# -- case: look -----------------------------------------------------------------------------------
+
+
+def case_look(table: Table, rounds: int, quick: bool) -> None:
+    import bench_look
+
+    calls, blocks = 100, (4 if quick else 6)
+    cpu, ratio = bench_look.compare(rounds, calls, blocks)
+    for side in ("sync", "aio"):
+        for payload in bench_look.PAYLOADS:
+            raw = f"{payload}-raw-{side}"
+            table.add(f"look {payload}", f"raw stub + same headers {side}", "client CPU us/call", summary(cpu[raw]))
+            for variant in ("ours", "raw2", "apicore"):
+                mode = f"{payload}-{variant}-{side}"
+                r = ratio[mode]
+                target = verdict(r, 1.05) if variant == "ours" else ""
+                table.add(f"look {payload}", f"{bench_look.LABELS[variant]} {side}", "client CPU us/call",
+                          summary(cpu[mode]), f"raw stub {side}", summary(r, "{:.2f}x"), target)
+    table.note(
+        f"look: a plain googleapis-common-protos server; every call a new name; per round and side one process "
+        f"alternates blocks of {calls} calls of each variant ({blocks} blocks each after a warm-up block, order "
+        f"rotating); {rounds} rounds; ratio = median over blocks of CPU/call over the raw stub's in the same "
+        "rotation; 'the raw stub again' is a second identical raw stub (the noise floor). running: Struct metadata; video: done, a PredictLongRunningResponse with one "
+        "video URI; failed: a google.rpc.Status with ErrorInfo and BadRequest. The raw stub (googleapis-common-protos) "
+        "sends the same x-goog-api-client, user agent and routing headers as genai_grpc and returns the protobuf message."
+    )
+
+
+# -- case: economy --------------------------------------------------------------------------------
+
+
+def case_economy(table: Table, rounds: int, quick: bool) -> None:
+    import bench_economy
+
+    scale, n = (4.0, 1000) if quick else (2.0, 1000)
+    rows = bench_economy.measure(n, scale, 1)
+    for mode in bench_economy.MODES:
+        row = rows[mode][0]
+        table.add("economy", bench_economy.LABELS[mode], "RPCs per operation", f"{row['rpcs_per_op']:.2f}")
+        table.add("economy", bench_economy.LABELS[mode], "lag median / p95 s", f"{row['lag_median']:.2f} / {row['lag_p95']:.2f}")
+    table.note(
+        f"economy: {n:,} operations on the bundled server's service, durations uniform over 2-20 s, every time "
+        f"(durations, each waiter's delays and limits) divided by {scale:g} and lags multiplied back; RPCs counted by "
+        "the server. One run of each, the order rotating; genai_grpc with its default PollPolicy (GetOperation: "
+        "concurrency 100; WaitOperation: concurrency 1,000), google-api-core with DEFAULT_POLLING, one thread per "
+        "operation."
     )
 
 
@@ -529,7 +587,9 @@ def case_server(table: Table, rounds: int, quick: bool) -> None:
 
 RUNNERS: dict[str, Callable[[Table, int, bool], None]] = {
     "get": case_get,
+    "look": case_look,
     "fleet": case_fleet,
+    "economy": case_economy,
     "import": case_import,
     "cli": case_cli,
     "video": case_video,

@@ -8,7 +8,7 @@ import pytest
 from google.protobuf import struct_pb2, json_format
 from google.rpc import error_details_pb2
 
-from genai_grpc import _convert, types
+from genai_grpc import _convert, _kinds, _payloads, types
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
 
@@ -166,21 +166,14 @@ def test_done_without_error_or_response_is_valid() -> None:
      types.UploadToFileSearchStoreOperation),
 ])
 def test_class_follows_response_type_then_name(name: str, response_url: str, expected: type) -> None:
-    assert _convert.class_for(name, response_url) is expected
+    assert _kinds.class_for(name, _payloads.type_name(response_url)) is expected
 
 
-def test_registry_maps_user_types() -> None:
-    _convert.register_response("acme.v1.Result", lambda b: {"len": len(b)})
-    try:
-        pb = operations_pb2.Operation(name="operations/6", done=True)
-        pb.response.type_url = "type.googleapis.com/acme.v1.Result"
-        pb.response.value = b"abc"
-        assert _convert.to_operation(pb).response == {"len": 3}
-    finally:
-        del _convert._RESPONSES["acme.v1.Result"]
-
-
-@pytest.mark.parametrize("name,decoder", [("", len), ("type.googleapis.com/a.B", len), (3, len), ("a.B", 5)])
-def test_registry_rejects_bad_registrations(name: object, decoder: object) -> None:
-    with pytest.raises((ValueError, TypeError)):
-        _convert.register_response(name, decoder)  # type: ignore[arg-type]
+def test_a_message_the_process_imports_decodes_to_its_json_form() -> None:
+    # What a user's own response types get, with no registration: any imported _pb2 module's
+    # messages are in protobuf's default pool.
+    pb = operations_pb2.Operation(name="operations/6", done=True)
+    pb.response.Pack(error_details_pb2.ErrorInfo(reason="R", domain="acme.example"))
+    assert _convert.to_operation(pb).response == {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "R", "domain": "acme.example",
+    }

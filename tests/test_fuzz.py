@@ -21,7 +21,7 @@ from google.rpc import error_details_pb2, status_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genai_grpc import _convert, _rpc, _shapes, errors, types
+from genai_grpc import _convert, _kinds, _large, _payloads, _rpc, _shapes, errors, types
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -150,7 +150,7 @@ def test_any_operation_message_decodes_and_keeps_what_it_cannot_read(
 
 
 def type_name_is_well_known(type_url: str) -> bool:
-    return _convert.type_name(type_url) in _convert._WELL_KNOWN_JSON
+    return _payloads.type_name(type_url) in _convert._WELL_KNOWN_JSON
 
 
 @FUZZ
@@ -409,7 +409,7 @@ def test_the_video_wire_reader_matches_protobuf(data: bytes) -> None:
         except DecodeError:
             return DecodeError
 
-    assert outcome(_convert.decode_videos_response) == outcome(_convert.videos_by_protobuf)
+    assert outcome(_payloads.decode_videos_response) == outcome(_payloads.videos_by_protobuf)
 
 
 @st.composite
@@ -419,7 +419,8 @@ def operation_answers(draw: st.DrawFn) -> bytes:
     last-one-wins rules apply."""
     pb = draw(operations())
     if draw(st.booleans()):
-        pb.response.type_url = f"type.googleapis.com/{draw(st.sampled_from(sorted(_convert._LARGE)))}"
+        large = sorted(message for kind in _kinds.kinds() for message in kind.large)
+        pb.response.type_url = f"type.googleapis.com/{draw(st.sampled_from(large))}"
         pb.response.value = draw(st.one_of(video_responses(), gemini_responses(), wire_inputs))
     data = pb.SerializeToString()
     if draw(st.integers(0, 3)) == 0:
@@ -432,14 +433,14 @@ def operation_answers(draw: st.DrawFn) -> bytes:
 def test_large_answers_decode_as_protobuf_would(data: bytes, cls: type[types.Operation] | None) -> None:
     """parse_operation + to_operation == Operation.FromString + to_operation, with the size
     threshold at 0 so every answer goes through the wire reader."""
-    original = _convert.LARGE_ANSWER
-    _convert.LARGE_ANSWER = 0
+    original = _large.LARGE_ANSWER
+    _large.LARGE_ANSWER = 0
     try:
-        parsed = _convert.parse_operation(data)
+        parsed = _large.parse_operation(data)
     except DecodeError:
         parsed = DecodeError
     finally:
-        _convert.LARGE_ANSWER = original
+        _large.LARGE_ANSWER = original
     try:
         expected = _convert.to_operation(operations_pb2.Operation.FromString(data), cls)
     except DecodeError:

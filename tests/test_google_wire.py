@@ -13,7 +13,7 @@ from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import DecodeError
 from hypothesis import given, settings, strategies as st
 
-from genai_grpc import _convert, _google_wire, types
+from genai_grpc import _convert, _google_wire, _large, types
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
@@ -122,10 +122,10 @@ def test_a_json_sample_with_nothing_readable_stays_raw() -> None:
 
 
 def test_a_large_gemini_answer_is_read_off_the_wire() -> None:
-    video = bytes(range(256)) * (_convert.LARGE_ANSWER // 256 + 1)
+    video = bytes(range(256)) * (_large.LARGE_ANSWER // 256 + 1)
     data = done(GEMINI, gemini_response({"video": video}, {"uri": "u"})).SerializeToString()
-    parsed = _convert.parse_operation(data)
-    assert isinstance(parsed, _convert.LargeOperation)
+    parsed = _large.parse_operation(data)
+    assert isinstance(parsed, _large.LargeOperation)
     op = _convert.to_operation(parsed)
     assert op.response.generated_videos[0].video.data == video
     assert op == _convert.to_operation(operations_pb2.Operation.FromString(data))

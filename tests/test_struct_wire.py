@@ -12,7 +12,7 @@ from google.protobuf.message import DecodeError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from genai_grpc import _convert, _wire
+from genai_grpc import _convert, _payloads, _wire, types
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,14 +73,14 @@ def test_the_struct_wire_reader_matches_protobuf(data: bytes) -> None:
 @FUZZ
 @given(wire_inputs)
 def test_decode_struct_is_the_same_either_way(data: bytes) -> None:
-    original = _convert.LARGE_ANSWER
-    _convert.LARGE_ANSWER = 0  # every Struct through the wire reader first
+    original = _payloads.LARGE_STRUCT
+    _payloads.LARGE_STRUCT = 0  # every Struct through the wire reader first
     try:
-        fast: Any = _convert.decode_struct(memoryview(data))
+        fast: Any = _payloads.decode_struct(memoryview(data))
     except (DecodeError, ValueError) as error:
         fast = type(error)
     finally:
-        _convert.LARGE_ANSWER = original
+        _payloads.LARGE_STRUCT = original
     assert fast == _protobuf(data)
 
 
@@ -118,18 +118,20 @@ def video_structs(draw: st.DrawFn) -> bytes:
 @example(  # a reason that is a list holding a string: found by this test
     data=b"\nZ\n\x15generateVideoResponse\x12A*?\n%\n\x17raiMediaFilteredReasons\x12\n2\x08\n\x062\x04\n"
          b"\x02\x1a\x00\n\x16\n\x10generatedSamples\x12\x022\x00", cls=None)
-@given(st.one_of(video_structs(), wire_inputs), st.sampled_from([None, _convert.GenerateVideosOperation,
-                                                               _convert.ImportFileOperation]))
+@given(st.one_of(video_structs(), wire_inputs), st.sampled_from([None, types.GenerateVideosOperation,
+                                                               types.ImportFileOperation]))
 def test_large_struct_responses_decode_as_protobuf_would(data: bytes, cls: Any) -> None:
     """A typed operation's Struct response read with its strings left on the wire (every
     size threshold at 0) becomes the same snapshot as protobuf's path gives."""
     pb = operations_pb2.Operation(name="models/veo/operations/1", done=True)
     pb.response.type_url, pb.response.value = "type.googleapis.com/google.protobuf.Struct", data
     expected = _convert.to_operation(pb, cls)
-    saved = _convert.LARGE_ANSWER, _convert.LARGE_STRING
-    _convert.LARGE_ANSWER, _convert.LARGE_STRING = 0, 0
+    repr(expected)  # decoded now, with the usual thresholds (snapshots decode on first read)
+    saved = _payloads.LARGE_STRUCT, _convert.LARGE_STRING
+    _payloads.LARGE_STRUCT, _convert.LARGE_STRING = 0, 0
     try:
         got = _convert.to_operation(pb, cls)
+        repr(got)  # decoded inside, with every threshold at 0
     finally:
-        _convert.LARGE_ANSWER, _convert.LARGE_STRING = saved
+        _payloads.LARGE_STRUCT, _convert.LARGE_STRING = saved
     assert got == expected

@@ -33,6 +33,7 @@ class AsyncOperations:
         self._poll = poll or PollPolicy()
         self._retry = retry or RetryPolicy()
         self._features = _routing.Features()
+        self._vertexai = transport.config.vertexai
 
     async def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
@@ -43,7 +44,7 @@ class AsyncOperations:
         or ServerError; ValueError for a name that is not a non-empty string.
         """
         name, cls = _names.operation_name(operation)
-        route = _routing.get_route(name, self._transport.config.vertexai)
+        route = _routing.get_route(name, self._vertexai)
         with _telemetry.get_span(name, route.service, route.method) as span:
             pb = await self._transport.call(
                 route.service, route.method, route.request, route.routing_value, timeout,
@@ -64,7 +65,7 @@ class AsyncOperations:
         """Wait until the operation is done and return it (a failed one is returned, not raised).
 
         Uses one long-polling WaitOperation RPC at a time when the server implements it, else
-        polls GetOperation on the `poll` schedule (default: 1 s x1.5 up to 20 s, full
+        polls GetOperation on the `poll` schedule (default: 3 s x1.2 up to 20 s, full
         jitter). `timeout` (seconds, None: no limit) bounds the whole wait: no RPC's deadline
         goes past it. Transient failures are retried within it (see RetryPolicy).
         Raises OperationTimeoutError (a TimeoutError carrying the last snapshot) when it runs
@@ -201,7 +202,7 @@ class AsyncOperations:
             )
             page = await self._transport.call("operations", "ListOperations", request, name)
             for pb in page.operations:
-                yield _convert.to_operation(pb)
+                yield _convert.to_operation(_convert.detached(pb))
             token = page.next_page_token
             if not token:
                 return

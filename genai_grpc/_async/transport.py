@@ -76,9 +76,13 @@ class AsyncTransport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        deadline = _seconds.check(timeout, "timeout", positive=True, optional=True) or self._config.timeout
-        rpc = self.multicallable(service, method)
-        metadata = self.metadata(name, routing_field)
+        # Every get() and poll comes through here: multicallable() and metadata() are
+        # inlined, each Python call costing several times its microbenchmark between gRPC
+        # calls (BENCHMARKS.md, "The cost of a look").
+        config = self._config
+        deadline = config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
+        rpc = (self._methods or self._open())[service, method]
+        metadata = (*config.metadata, _rpc.routing_header(name, routing_field))
         budget = self.budget
         if budget is not None:
             wait = budget.reserve(time.monotonic())

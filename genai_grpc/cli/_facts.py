@@ -103,5 +103,7 @@ def size(n: int) -> str:
 
 
 def kind(op: Operation) -> str:
-    """The snapshot's class name, e.g. GenerateVideosOperation."""
-    return type(op).__name__
+    """The snapshot's kind as `to_dict` tags it, e.g. GenerateVideosOperation."""
+    from genai_grpc import _kinds  # here: --help and usage errors need no registry
+
+    return _kinds.tag(type(op))

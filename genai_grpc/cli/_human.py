@@ -14,24 +14,10 @@ from typing import Any
 
 from genai_grpc import errors
 from genai_grpc.cli import _facts
-from genai_grpc.types import (
-    GeneratedVideo,
-    GenerateVideosResponse,
-    ImportFileResponse,
-    Operation,
-    OperationError,
-    UnknownPayload,
-    UploadToFileSearchStoreResponse,
-)
+from genai_grpc.types import Operation, OperationError, UnknownPayload
 
 _LABEL = 10
 _SHOWN_METADATA = {"@type", "progressPercent", "createTime", "updateTime", "genericMetadata"}
-_SHORT_KINDS = {
-    "Operation": "operation",
-    "GenerateVideosOperation": "video",
-    "ImportFileOperation": "import",
-    "UploadToFileSearchStoreOperation": "upload",
-}
 
 
 def escape(text: object) -> str:
@@ -56,6 +42,19 @@ def render(lines: Iterable[str]) -> str:
 
 def _line(label: str, value: str) -> str:
     return f"{label:<{_LABEL}}{value}"
+
+
+class _Render:
+    """What a kind's summary (the registry's `Kind.summary`) writes its lines with."""
+
+    def line(self, label: str, text: str, limit: int = 300) -> str:
+        return _line(label, clean(text, limit))
+
+    def size(self, n: int) -> str:
+        return _facts.size(n)
+
+
+_RENDER = _Render()
 
 
 def summary(op: Operation, now: float, files: Iterable[str] = ()) -> list[str]:
@@ -132,10 +131,11 @@ def _response(op: Operation) -> list[str]:
     response = op.response
     if response is None:
         return []
-    if isinstance(response, GenerateVideosResponse):
-        return _videos(response)
-    if isinstance(response, (ImportFileResponse, UploadToFileSearchStoreResponse)):
-        return _document(response)
+    from genai_grpc import _kinds  # here: --help and usage errors need no registry
+
+    kind = _kinds.of_response(response)
+    if kind is not None:
+        return kind.summary(response, _RENDER)
     if isinstance(response, dict):
         return [_line("response", clean(_compact(response), 1000))]
     if dataclasses.is_dataclass(response) and not isinstance(response, type):
@@ -147,43 +147,6 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if getattr(obj, f.name) is not None}
 
 
-def _videos(response: GenerateVideosResponse) -> list[str]:
-    videos = response.generated_videos
-    lines = [_line("videos", str(len(videos)) if videos else "none")]
-    lines += [_line(f"  [{i}]", _video(v)) for i, v in enumerate(videos)]
-    if response.rai_media_filtered_count or response.rai_media_filtered_reasons:
-        count = response.rai_media_filtered_count or 0
-        reasons = "; ".join(response.rai_media_filtered_reasons or ()) or "no reason given"
-        lines.append(_line("filtered", clean(f"{count} by safety filters: {reasons}", 1000)))
-    elif not videos:
-        lines.append(_line("filtered", "no count given; the response holds no videos"))
-    return lines
-
-
-def _video(generated: GeneratedVideo) -> str:
-    video = generated.video
-    parts = [video.mime_type or "mime type unknown"] if video else ["no video"]
-    if video and video.data is not None:
-        parts.append(f"{_facts.size(len(video.data))} inline")
-    if video and video.uri:
-        parts.append(video.uri)
-    if generated.generation_seed is not None:
-        parts.append(f"seed {generated.generation_seed}")
-    return clean(", ".join(parts), 1000)
-
-
-def _document(response: ImportFileResponse | UploadToFileSearchStoreResponse) -> list[str]:
-    lines = [_line("document", clean(response.document_name or "-"))]
-    if response.parent:
-        lines.append(_line("store", clean(response.parent)))
-    if isinstance(response, UploadToFileSearchStoreResponse):
-        size = _facts.size(response.size_bytes) if response.size_bytes is not None else None
-        details = [x for x in (response.mime_type, size) if x]
-        if details:
-            lines.append(_line("file", clean(", ".join(details))))
-    return lines
-
-
 TABLE_HEADER = f"{'STATE':<10} {'PROG':>4} {'AGE':>6}  {'KIND':<9} NAME"
 
 
@@ -193,7 +156,9 @@ def table_row(op: Operation, now: float) -> str:
     start = _facts.created(op)
     prog = f"{percent:.0f}%" if percent is not None else "-"
     age = _facts.duration(now - start) if start is not None else "-"
-    short = _SHORT_KINDS.get(_facts.kind(op), _facts.kind(op))
+    from genai_grpc import _kinds
+
+    short = _kinds.short(type(op))
     row = f"{_facts.state(op):<10} {prog:>4} {age:>6}  {short:<9} {clean(op.name, 1000)}"
     if op.error is not None:
         row += "  " + clean(f"{op.error.status}: {op.error.message}", 80)
