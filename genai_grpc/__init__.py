@@ -1,8 +1,8 @@
 """genai_grpc: typed, fast gRPC client for the long-running operations of Google's GenAI APIs.
 
-    from genai_grpc import Client
-    client = Client()                      # GENAI_GRPC_EMULATOR_HOST, or endpoint=...
-    op = client.operations.get("models/veo/operations/123")
+from genai_grpc import Client
+client = Client()                      # GENAI_GRPC_EMULATOR_HOST, or endpoint=...
+op = client.operations.get("models/veo/operations/123")
 """
 
 from __future__ import annotations

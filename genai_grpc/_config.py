@@ -209,9 +209,7 @@ def _check_types(
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValueError(f"{name} must be a non-empty string, got {value!r}")
     if credentials is not None and not callable(getattr(credentials, "before_request", None)):
-        raise ValueError(
-            f"credentials must be google.auth.credentials.Credentials, got {type(credentials).__name__}"
-        )
+        raise ValueError(f"credentials must be google.auth.credentials.Credentials, got {type(credentials).__name__}")
     _seconds.check(timeout, "timeout", positive=True, finite=False)
 
 
@@ -339,9 +337,7 @@ def google_host(vertex: bool, location: str | None) -> str:
     return f"{location}-aiplatform.googleapis.com"
 
 
-def _target(
-    endpoint: str | None, vertex: bool, location: str | None, env: Mapping[str, str]
-) -> tuple[str, bool]:
+def _target(endpoint: str | None, vertex: bool, location: str | None, env: Mapping[str, str]) -> tuple[str, bool]:
     """(host:port, whether it is the emulator host)."""
     emulator = env.get(EMULATOR_ENV, "").strip()
     if endpoint is not None:

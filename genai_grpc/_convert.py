@@ -9,7 +9,8 @@ themselves are in `_payloads`, large answers in `_large`.
 from __future__ import annotations
 
 import base64
-from typing import Any, Iterable, TypeVar, overload
+from collections.abc import Iterable
+from typing import Any, TypeVar, overload
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
@@ -32,8 +33,10 @@ _METADATA: dict[str, Decoder] = {
 #: Well-known types with a special JSON form, which an Any shows under "value".
 _WELL_KNOWN_JSON = frozenset(
     f"google.protobuf.{n}"
-    for n in ("Any Duration Timestamp FieldMask Struct Value ListValue DoubleValue FloatValue "
-              "Int64Value UInt64Value Int32Value UInt32Value BoolValue StringValue BytesValue").split()
+    for n in (
+        "Any Duration Timestamp FieldMask Struct Value ListValue DoubleValue FloatValue "
+        "Int64Value UInt64Value Int32Value UInt32Value BoolValue StringValue BytesValue"
+    ).split()
 )
 
 

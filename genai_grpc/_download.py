@@ -92,7 +92,9 @@ def first_hop(uri: str, config: ClientConfig) -> Hop:
         uri = gemini_file_url(uri, config)
     url = storage_url(uri) if uri.startswith("gs://") else uri
     parts = _split(url, "uri", ValueError)
-    if parts.scheme == "http" and not (is_loopback(parts.hostname or "") or _plaintext_endpoint(parts.hostname, config)):
+    if parts.scheme == "http" and not (
+        is_loopback(parts.hostname or "") or _plaintext_endpoint(parts.hostname, config)
+    ):
         raise ValueError(
             f"refusing to download {describe(url)} over plain HTTP: only loopback addresses and the "
             "client's plaintext endpoint (an emulator) are fetched without TLS"

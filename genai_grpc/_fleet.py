@@ -18,9 +18,10 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Iterable
+from typing import Any
 
 from genai_grpc import _convert, _names
 from genai_grpc._budget import Budget
@@ -160,7 +161,9 @@ class Fleet:
         n, total = len(errors), len(errors) + len(self.results)
         raise OperationTimeoutError(
             f"{n} of {total} operations not done after {self.timeout:g}s",
-            operation=pending[0] if n == 1 else None, pending=pending, last_error=last,
+            operation=pending[0] if n == 1 else None,
+            pending=pending,
+            last_error=last,
         )
 
     def _advance(self, name: str, reply: Reply | None, now: float) -> None:

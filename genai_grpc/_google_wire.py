@@ -26,7 +26,7 @@ import binascii
 from typing import TYPE_CHECKING, Any
 
 from genai_grpc import _wire
-from genai_grpc.types import GenerateVideosResponse, GeneratedVideo, Video
+from genai_grpc.types import GeneratedVideo, GenerateVideosResponse, Video
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message

@@ -145,7 +145,9 @@ class Download:
     def _deliver(self, chunks: Iterable[bytes | memoryview], total: int | None, stop: Stop) -> bytes | int:
         from genai_grpc._atomic import AtomicFile
 
-        sink: _Buffer | AtomicFile = _Buffer() if self._path is None else AtomicFile(self._path, overwrite=self._overwrite)
+        sink: _Buffer | AtomicFile = (
+            _Buffer() if self._path is None else AtomicFile(self._path, overwrite=self._overwrite)
+        )
         with sink:
             done = 0
             self._report(done, total)
@@ -275,7 +277,9 @@ def _mapped(url: str) -> Iterator[None]:
         raise ClientError(401, f"refreshing the Google credentials failed: {_clean(error)}",
                           grpc_code=Code.UNAUTHENTICATED) from None  # fmt: skip
     except requests.Timeout as error:
-        raise ServerError(504, f"timed out downloading {where}: {_clean(error)}", grpc_code=Code.DEADLINE_EXCEEDED) from None
+        raise ServerError(
+            504, f"timed out downloading {where}: {_clean(error)}", grpc_code=Code.DEADLINE_EXCEEDED
+        ) from None
     except requests.exceptions.SSLError as error:
         raise ServerError(503, f"TLS failed downloading {where}: {_clean(error)}", grpc_code=Code.UNAVAILABLE) from None
     except requests.RequestException as error:

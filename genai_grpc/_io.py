@@ -55,7 +55,12 @@ def prepare(transport: Transport, name: str, call: Call) -> tuple[Any, Message, 
     """(multicallable, request, metadata, deadline) of a wait's `call` about operation `name`."""
     route = _routing.poll_route(name, transport.config.vertexai)
     if route is None:
-        return transport.multicallable("operations", call.method), request(name, call), transport.metadata(name), call.timeout
+        return (
+            transport.multicallable("operations", call.method),
+            request(name, call),
+            transport.metadata(name),
+            call.timeout,
+        )
     rpc = transport.multicallable(route.service, route.method)
     metadata = transport.metadata(route.routing_value, route.routing_field)
     # It answers at once: the part of the deadline meant for a long poll's hold is not needed.

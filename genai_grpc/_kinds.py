@@ -228,32 +228,36 @@ def _only_head_matters(pattern: re.Pattern[str]) -> bool:
 
 # -- the kinds -------------------------------------------------------------------------------
 
-register(Kind(
-    operation=GenerateVideosOperation,
-    response=GenerateVideosResponse,
-    wire={
-        _payloads.VIDEOS: _payloads.decode_videos_response,
-        _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,  # Gemini API
-        _google_wire.VERTEX_RESPONSE: _google_wire.decode_vertex_response,  # Vertex AI
-    },
-    metadata={_google_wire.GEMINI_METADATA: _google_wire.decode_gemini_metadata},
-    large=frozenset({_payloads.VIDEOS, _google_wire.GEMINI_RESPONSE}),
-    from_json=_shapes.videos_from_json,
-    name=re.compile(r"^(?:.+/)?models/[^/]+/operations/[^/]+$"),
-    tag="GenerateVideosOperation",
-    short="video",
-    summary=_summaries.videos,
-))
-register(Kind(
-    operation=ImportFileOperation,
-    response=ImportFileResponse,
-    wire={_payloads.IMPORT: _payloads.decode_import_response},
-    from_json=_shapes.import_from_json,
-    name=re.compile(r"^fileSearchStores/[^/]+/operations/[^/]+$"),
-    tag="ImportFileOperation",
-    short="import",
-    summary=_summaries.document,
-))
+register(
+    Kind(
+        operation=GenerateVideosOperation,
+        response=GenerateVideosResponse,
+        wire={
+            _payloads.VIDEOS: _payloads.decode_videos_response,
+            _google_wire.GEMINI_RESPONSE: _google_wire.decode_gemini_response,  # Gemini API
+            _google_wire.VERTEX_RESPONSE: _google_wire.decode_vertex_response,  # Vertex AI
+        },
+        metadata={_google_wire.GEMINI_METADATA: _google_wire.decode_gemini_metadata},
+        large=frozenset({_payloads.VIDEOS, _google_wire.GEMINI_RESPONSE}),
+        from_json=_shapes.videos_from_json,
+        name=re.compile(r"^(?:.+/)?models/[^/]+/operations/[^/]+$"),
+        tag="GenerateVideosOperation",
+        short="video",
+        summary=_summaries.videos,
+    )
+)
+register(
+    Kind(
+        operation=ImportFileOperation,
+        response=ImportFileResponse,
+        wire={_payloads.IMPORT: _payloads.decode_import_response},
+        from_json=_shapes.import_from_json,
+        name=re.compile(r"^fileSearchStores/[^/]+/operations/[^/]+$"),
+        tag="ImportFileOperation",
+        short="import",
+        summary=_summaries.document,
+    )
+)
 register(Kind(
     operation=UploadToFileSearchStoreOperation,
     response=UploadToFileSearchStoreResponse,

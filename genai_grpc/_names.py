@@ -14,9 +14,7 @@ def operation_name(operation: object) -> tuple[str, type[Operation] | None]:
 
 def check_name(name: object, what: str = "name") -> str:
     if not isinstance(name, str):
-        raise ValueError(
-            f"{what} must be an Operation or its resource name (str), got {type(name).__name__}"
-        )
+        raise ValueError(f"{what} must be an Operation or its resource name (str), got {type(name).__name__}")
     stripped = name.strip()
     if not stripped:
         raise ValueError(f"{what} must be a non-empty resource name, got {name!r}")

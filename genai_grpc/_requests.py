@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._names import check_name

@@ -17,8 +17,7 @@ _DETAILS_KEY = "grpc-status-details-bin"
 #: them; grpc.aio only logs them and hands back None.
 _GRPC_UNPARSABLE = "Exception deserializing response!"
 UNPARSABLE = (
-    "the server's answer is not a valid protobuf message of the expected type "
-    "(grpc: Exception deserializing response!)"
+    "the server's answer is not a valid protobuf message of the expected type (grpc: Exception deserializing response!)"
 )
 #: Starts the message of a token refresh that retrying cannot fix (see _channel).
 AUTH_FAILED = "genai_grpc: refreshing the Google credentials failed:"

@@ -17,10 +17,10 @@ import dataclasses
 import math
 import reprlib
 import types as _pytypes
+from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
-    Mapping,
     TypeVar,
     Union,
     get_args,
@@ -87,8 +87,9 @@ def _to_json(value: Any, where: str, depth: int) -> Any:
             raise TypeError(f"{where}: dict keys must be strings to be stored as JSON")
         return {k: _to_json(v, where, depth + 1) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name), f"{where}.{f.name}", depth + 1)
-                for f in dataclasses.fields(value)}
+        return {
+            f.name: _to_json(getattr(value, f.name), f"{where}.{f.name}", depth + 1) for f in dataclasses.fields(value)
+        }
     raise TypeError(f"{where}: cannot store a {type(value).__name__} as JSON")
 
 

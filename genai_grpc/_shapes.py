@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from genai_grpc.types import (
-    GenerateVideosResponse,
     GeneratedVideo,
+    GenerateVideosResponse,
     ImportFileResponse,
     UploadToFileSearchStoreResponse,
     Video,
@@ -111,7 +111,7 @@ def videos_from_json(d: dict[str, Any]) -> GenerateVideosResponse | None:
     if not isinstance(samples, list):
         return None
     videos = tuple(_sample(s, nested) for s in samples)
-    if any(_unread(s, v) for s, v in zip(samples, videos)):
+    if any(_unread(s, v) for s, v in zip(samples, videos, strict=True)):
         return None  # a sample with content none of whose fields could be read: keep it raw
     reasons = _get(d, "raiMediaFilteredReasons", "rai_media_filtered_reasons")
     return GenerateVideosResponse(

@@ -59,8 +59,9 @@ class Telemetry:
         )
 
     def count(self, service: str, method: str, code: int, n: int = 1) -> None:
-        self.rpcs.add(n, {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method,
-                          "rpc.grpc.status_code": code})
+        self.rpcs.add(
+            n, {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method, "rpc.grpc.status_code": code}
+        )
 
 
 def current() -> Telemetry | None:
@@ -144,14 +145,19 @@ class Run:
         op, error = (event.operation, event.error) if isinstance(event, Outcome) else (event, None)
         if error is None and (op is None or not op.done):
             return
-        outcome = ("timeout" if isinstance(error, TimeoutError) else "error") if error is not None or op is None else _outcome_of(op)
+        outcome = (
+            ("timeout" if isinstance(error, TimeoutError) else "error")
+            if error is not None or op is None
+            else _outcome_of(op)
+        )
         self._outcomes[outcome] = self._outcomes.get(outcome, 0) + 1
         self._left -= 1
         self._tel.pending.add(-1)
         kind = type(op).__name__ if op is not None else "Operation"
         if error is None:
-            self._tel.wait_time.record(time.monotonic() - self._started,
-                                       {"genai_grpc.operation.kind": kind, "genai_grpc.outcome": outcome})
+            self._tel.wait_time.record(
+                time.monotonic() - self._started, {"genai_grpc.operation.kind": kind, "genai_grpc.outcome": outcome}
+            )
         if self._what != "fleet":
             self._span.set_attribute("genai_grpc.operation.kind", kind)
 

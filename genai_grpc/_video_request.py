@@ -204,9 +204,7 @@ def _place(field: str, value: Any, backend: str, local: bool, body: dict[str, di
         raise ValueError(f"config.{field} cannot be sent: {NO_GRPC_FIELD}")
     if backends == (LOCAL,):
         if not local:
-            raise ValueError(
-                f"config.{field} is an option of genai_grpc's local server; Google's API does not take it"
-            )
+            raise ValueError(f"config.{field} is an option of genai_grpc's local server; Google's API does not take it")
     elif backend not in backends:
         raise _unsupported(f"config.{field}", backend)
     body[where][wire] = convert(value, backend, f"config.{field}")

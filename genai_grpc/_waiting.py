@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, Callable, Generator, Union
+from typing import Any
 
 from genai_grpc._codes import Code
 from genai_grpc._routing import Features
@@ -64,7 +65,7 @@ class Reply:
     error: APIError | None = None
 
 
-Step = Union[Call, Sleep, Emit]
+Step = Call | Sleep | Emit
 Machine = Generator[Step, Reply, Operation]
 
 
@@ -126,7 +127,9 @@ def timeout_error(
     pending = (snapshot,) if snapshot is not None else ()
     return OperationTimeoutError(
         f"operation {name} not done after {plan.timeout:g}s{why}",
-        operation=snapshot, pending=pending, last_error=last_error,
+        operation=snapshot,
+        pending=pending,
+        last_error=last_error,
     )
 
 

@@ -168,7 +168,9 @@ def _value(buf: memoryview, depth: int, views_from: int | None) -> Any:
     if (number, wire) == (5, LEN):
         return struct(content, depth + 1, views_from)
     if (number, wire) == (6, LEN):
-        return [_list_item(item, item_wire, field, depth, views_from) for field, item_wire, item in _typed_fields(content)]
+        return [
+            _list_item(item, item_wire, field, depth, views_from) for field, item_wire, item in _typed_fields(content)
+        ]
     raise Unusual
 
 

@@ -10,12 +10,12 @@ from typing import Any
 import grpc
 
 from genai_grpc import _channel, _config
-from genai_grpc._budget import Budget
 from genai_grpc._async.file_search_stores import AsyncFileSearchStores
 from genai_grpc._async.files import AsyncFiles
 from genai_grpc._async.models import AsyncModels
 from genai_grpc._async.operations import AsyncOperations
 from genai_grpc._async.transport import AsyncTransport
+from genai_grpc._budget import Budget
 from genai_grpc._sync.file_search_stores import FileSearchStores
 from genai_grpc._sync.files import Files
 from genai_grpc._sync.models import Models

@@ -99,9 +99,7 @@ def _seconds(duration: object) -> float | None:
         return None
 
 
-def from_status(
-    grpc_code: int, message: str, details: tuple[dict[str, Any], ...] = ()
-) -> APIError:
+def from_status(grpc_code: int, message: str, details: tuple[dict[str, Any], ...] = ()) -> APIError:
     """Build the error for a failed call from its gRPC status."""
     code = http_code(grpc_code)
     cls = ClientError if 400 <= code < 500 else ServerError if code >= 500 else APIError

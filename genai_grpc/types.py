@@ -7,8 +7,9 @@ moment. Polling returns a new snapshot; nothing is updated in place.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from genai_grpc.errors import APIError, OperationTimeoutError
@@ -37,6 +38,7 @@ __all__ = [
     "VideoGenerationMask",
     "VideoGenerationReferenceImage",
 ]
+
 
 def _size(data: bytes | None) -> str:
     return "None" if data is None else f"<{len(data)} bytes>"
@@ -363,8 +365,13 @@ class PollPolicy:
     long_poll: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_numbers("PollPolicy", initial=self.initial, maximum=self.maximum,
-                       long_poll=self.long_poll, multiplier=self.multiplier)
+        _check_numbers(
+            "PollPolicy",
+            initial=self.initial,
+            maximum=self.maximum,
+            long_poll=self.long_poll,
+            multiplier=self.multiplier,
+        )
         _check_jitter("PollPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"PollPolicy.multiplier must be >= 1, got {self.multiplier!r}")
@@ -389,8 +396,14 @@ class RetryPolicy:
     max_outage: float | None = 300.0
 
     def __post_init__(self) -> None:
-        _check_numbers("RetryPolicy", ("max_outage",), initial=self.initial, maximum=self.maximum,
-                       max_outage=self.max_outage, multiplier=self.multiplier)
+        _check_numbers(
+            "RetryPolicy",
+            ("max_outage",),
+            initial=self.initial,
+            maximum=self.maximum,
+            max_outage=self.max_outage,
+            multiplier=self.multiplier,
+        )
         _check_jitter("RetryPolicy", self.jitter)
         if self.multiplier < 1:
             raise ValueError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")
@@ -441,8 +454,14 @@ class RequestBudget:
 
     def __post_init__(self) -> None:
         _seconds.check(self.max_rps, "RequestBudget.max_rps", positive=True)
-        _check_numbers("RequestBudget", ("min_rps",), burst=self.burst, min_rps=self.min_rps,
-                       recover_s=self.recover_s, max_pause=self.max_pause)
+        _check_numbers(
+            "RequestBudget",
+            ("min_rps",),
+            burst=self.burst,
+            min_rps=self.min_rps,
+            recover_s=self.recover_s,
+            max_pause=self.max_pause,
+        )
         if self.burst < 1:
             raise ValueError(f"RequestBudget.burst must be >= 1, got {self.burst!r}")
         if self.min_rps is not None and not 0 < self.min_rps <= self.max_rps:

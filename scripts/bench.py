@@ -100,7 +100,7 @@ class Table:
 
 
 def ratios(values: dict[str, list[float]], mode: str, base: str) -> list[float]:
-    return [a / b for a, b in zip(values[mode], values[base])]
+    return [a / b for a, b in zip(values[mode], values[base], strict=True)]
 
 
 def verdict(values: Sequence[float], limit: float, unit: str = "x", at_least: bool = False) -> str:
@@ -272,7 +272,12 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
                 row = run_child("--child-get", side, address, name, str(calls), str(blocks))
                 for v in GET_VARIANTS:
                     cpu.setdefault(f"{v}-{side}", []).append(row[v]["cpu_us"])
-                print(f"  round {r + 1} {side}: " + ", ".join(f"{v} {row[v]['cpu_us']:.0f}" for v in GET_VARIANTS) + " us CPU/call", flush=True)
+                print(
+                    f"  round {r + 1} {side}: "
+                    + ", ".join(f"{v} {row[v]['cpu_us']:.0f}" for v in GET_VARIANTS)
+                    + " us CPU/call",
+                    flush=True,
+                )
     finally:
         stop(server)
     for side in ("sync", "aio"):
@@ -282,7 +287,15 @@ def case_get(table: Table, rounds: int, quick: bool) -> None:
             mode = f"{who}-{side}"
             r = ratios(cpu, mode, raw)
             target = verdict(r, 1.10) if who == "ours" else ""
-            table.add("get", f"{GET_LABELS[who]} {side}", "client CPU us/call", summary(cpu[mode]), f"raw stub {side}", summary(r, "{:.2f}x"), target)
+            table.add(
+                "get",
+                f"{GET_LABELS[who]} {side}",
+                "client CPU us/call",
+                summary(cpu[mode]),
+                f"raw stub {side}",
+                summary(r, "{:.2f}x"),
+                target,
+            )
     table.note(
         f"get: per round, one process per side alternates blocks of {calls} calls of each variant "
         f"({blocks} blocks each, order rotating) after a warm-up; {rounds} rounds. A running video operation "
@@ -308,8 +321,15 @@ def case_look(table: Table, rounds: int, quick: bool) -> None:
                 mode = f"{payload}-{variant}-{side}"
                 r = ratio[mode]
                 target = verdict(r, 1.05) if variant == "ours" else ""
-                table.add(f"look {payload}", f"{bench_look.LABELS[variant]} {side}", "client CPU us/call",
-                          summary(cpu[mode]), f"raw stub {side}", summary(r, "{:.2f}x"), target)
+                table.add(
+                    f"look {payload}",
+                    f"{bench_look.LABELS[variant]} {side}",
+                    "client CPU us/call",
+                    summary(cpu[mode]),
+                    f"raw stub {side}",
+                    summary(r, "{:.2f}x"),
+                    target,
+                )
     table.note(
         f"look: a plain googleapis-common-protos server; every call a new name; per round and side one process "
         f"alternates blocks of {calls} calls of each variant ({blocks} blocks each after a warm-up block, order "
@@ -331,7 +351,12 @@ def case_economy(table: Table, rounds: int, quick: bool) -> None:
     for mode in bench_economy.MODES:
         row = rows[mode][0]
         table.add("economy", bench_economy.LABELS[mode], "RPCs per operation", f"{row['rpcs_per_op']:.2f}")
-        table.add("economy", bench_economy.LABELS[mode], "lag median / p95 s", f"{row['lag_median']:.2f} / {row['lag_p95']:.2f}")
+        table.add(
+            "economy",
+            bench_economy.LABELS[mode],
+            "lag median / p95 s",
+            f"{row['lag_median']:.2f} / {row['lag_p95']:.2f}",
+        )
     table.note(
         f"economy: {n:,} operations on the bundled server's service, durations uniform over 2-20 s, every time "
         f"(durations, each waiter's delays and limits) divided by {scale:g} and lags multiplied back; RPCs counted by "
@@ -362,7 +387,10 @@ def case_fleet(table: Table, rounds: int, quick: bool) -> None:
                 per_poll[mode].append(row["cpu"] / row["polls"] * 1e6)
                 wall[mode].append(row["wall"])
                 rss[mode].append(row["rss_mb"])
-            print(f"  round {r + 1}: " + ", ".join(f"{m} {per_poll[m][-1]:.0f}" for m in sizes) + " us CPU/poll", flush=True)
+            print(
+                f"  round {r + 1}: " + ", ".join(f"{m} {per_poll[m][-1]:.0f}" for m in sizes) + " us CPU/poll",
+                flush=True,
+            )
     finally:
         bench_fleet.stop_server(server)
     table.add("fleet", "raw grpc.aio", "client CPU us/poll", summary(per_poll["raw-aio"]))
@@ -370,13 +398,28 @@ def case_fleet(table: Table, rounds: int, quick: bool) -> None:
     for mode, label in labels.items():
         r = ratios(per_poll, mode, "raw-aio")
         target = verdict(r, 1.2) if mode == "ours-aio" else ""
-        table.add("fleet", label, "client CPU us/poll", summary(per_poll[mode]), "raw grpc.aio", summary(r, "{:.2f}x"), target)
+        table.add(
+            "fleet", label, "client CPU us/poll", summary(per_poll[mode]), "raw grpc.aio", summary(r, "{:.2f}x"), target
+        )
     sync_wall = ratios(wall, "ours-sync", "ours-aio")
-    table.add("fleet", "genai_grpc sync", "wall s", summary(wall["ours-sync"], "{:.2f}"), "genai_grpc aio",
-              summary(sync_wall, "{:.2f}x"), verdict(sync_wall, 2.0))
+    table.add(
+        "fleet",
+        "genai_grpc sync",
+        "wall s",
+        summary(wall["ours-sync"], "{:.2f}"),
+        "genai_grpc aio",
+        summary(sync_wall, "{:.2f}x"),
+        verdict(sync_wall, 2.0),
+    )
     for mode in ("ours-aio", "raw-aio"):
-        table.add("fleet", "genai_grpc aio" if mode == "ours-aio" else "raw grpc.aio", "wall s", summary(wall[mode], "{:.2f}"))
-    for mode, label in (("ours-aio", "genai_grpc aio"), ("raw-aio", "raw grpc.aio"), ("apicore-aio", "google-api-core aio")):
+        table.add(
+            "fleet", "genai_grpc aio" if mode == "ours-aio" else "raw grpc.aio", "wall s", summary(wall[mode], "{:.2f}")
+        )
+    for mode, label in (
+        ("ours-aio", "genai_grpc aio"),
+        ("raw-aio", "raw grpc.aio"),
+        ("apicore-aio", "google-api-core aio"),
+    ):
         target = ("< 150 MB: " + ("met" if max(rss[mode]) < 150 else "MISSED")) if mode == "ours-aio" else ""
         table.add("fleet", label, "peak client RSS MB", summary(rss[mode], "{:.0f}"), "", "", target)
     table.note(
@@ -437,7 +480,7 @@ def case_import(table: Table, rounds: int, quick: bool) -> None:
     for label in IMPORTS:
         extra = ("", "", "")
         if label in ("from genai_grpc import Client", "google.api_core.operations_v1", "google.genai"):
-            above = [v - f for v, f in zip(wall[label], wall[floor])]
+            above = [v - f for v, f in zip(wall[label], wall[floor], strict=True)]
             target = verdict(wall[label], 0.10, " s") if label == "from genai_grpc import Client" else ""
             extra = (floor, summary(above, "{:+.3f}") + " s", target)
         table.add("import", label, "wall s", summary(wall[label], "{:.3f}"), *extra)
@@ -465,9 +508,11 @@ def case_cli(table: Table, rounds: int, quick: bool) -> None:
         if label == floor_label:
             table.add("cli", label, "wall s", summary(wall, "{:.3f}"))
             continue
-        above = [v - f for v, f in zip(wall, floor)]
+        above = [v - f for v, f in zip(wall, floor, strict=True)]
         target = verdict(above, 0.10, " s") if label == "python -m genai_grpc get NAME" else ""
-        table.add("cli", label, "wall s", summary(wall, "{:.3f}"), "import grpc", summary(above, "{:+.3f}") + " s", target)
+        table.add(
+            "cli", label, "wall s", summary(wall, "{:.3f}"), "import grpc", summary(above, "{:+.3f}") + " s", target
+        )
     for label in (floor_label, "python -m genai_grpc get NAME"):
         table.add("cli", label, "CPU s (user+sys)", summary([c for _, c in times[label]], "{:.3f}"))
     table.note(
@@ -551,17 +596,36 @@ def case_video(table: Table, rounds: int, quick: bool) -> None:
                 row = run_child("--child-video", mode, address, name)
                 wall[mode].append(row["wall"])
                 peak[mode].append(row["peak_mb"])
-            print(f"  round {r + 1}: " + ", ".join(f"{m} {wall[m][-1]:.2f} s {peak[m][-1]:.0f} MB" for m in VIDEO_MODES), flush=True)
+            print(
+                f"  round {r + 1}: " + ", ".join(f"{m} {wall[m][-1]:.2f} s {peak[m][-1]:.0f} MB" for m in VIDEO_MODES),
+                flush=True,
+            )
     finally:
         stop(server)
     for side in ("sync", "aio"):
         ours, raw = f"ours-{side}", f"raw-{side}"
         table.add("video", f"raw {side}", "wall s", summary(wall[raw], "{:.2f}"))
-        table.add("video", f"genai_grpc {side}", "wall s", summary(wall[ours], "{:.2f}"), f"raw {side}", summary(ratios(wall, ours, raw), "{:.2f}x"))
+        table.add(
+            "video",
+            f"genai_grpc {side}",
+            "wall s",
+            summary(wall[ours], "{:.2f}"),
+            f"raw {side}",
+            summary(ratios(wall, ours, raw), "{:.2f}x"),
+        )
         table.add("video", f"raw {side}", "peak RSS growth MB", summary(peak[raw], "{:.0f}"))
-        table.add("video", f"genai_grpc {side}", "peak RSS growth MB", summary(peak[ours], "{:.0f}"), f"raw {side}", summary(ratios(peak, ours, raw), "{:.2f}x"))
-    table.note("video: one get of a done operation carrying a 64 MiB inline video, a fresh client process each; "
-               "the raw stub also unpacks the Any to reach the bytes. Peak RSS growth = ru_maxrss - RSS before the call.")
+        table.add(
+            "video",
+            f"genai_grpc {side}",
+            "peak RSS growth MB",
+            summary(peak[ours], "{:.0f}"),
+            f"raw {side}",
+            summary(ratios(peak, ours, raw), "{:.2f}x"),
+        )
+    table.note(
+        "video: one get of a done operation carrying a 64 MiB inline video, a fresh client process each; "
+        "the raw stub also unpacks the Any to reach the bytes. Peak RSS growth = ru_maxrss - RSS before the call."
+    )
 
 
 # -- case: server ---------------------------------------------------------------------------------
@@ -572,15 +636,33 @@ def case_server(table: Table, rounds: int, quick: bool) -> None:
 
     seconds = 1.0 if quick else 2.0
     for running in (False, True):
-        rates, costs = bench_server.measure(seconds=seconds, rounds=max(2, rounds - 2), concurrency=64, operations=64, running=running)
+        rates, costs = bench_server.measure(
+            seconds=seconds, rounds=max(2, rounds - 2), concurrency=64, operations=64, running=running
+        )
         kind = "running ops" if running else "finished ops"
         table.add("server", f"minimal ({kind})", "calls/s", summary(rates["baseline"], "{:.0f}"))
         r = ratios(rates, "local", "baseline")
-        table.add("server", f"genai_grpc ({kind})", "calls/s", summary(rates["local"], "{:.0f}"), "minimal",
-                  summary(r, "{:.2f}x"), verdict(r, 1.0, at_least=True))
+        table.add(
+            "server",
+            f"genai_grpc ({kind})",
+            "calls/s",
+            summary(rates["local"], "{:.0f}"),
+            "minimal",
+            summary(r, "{:.2f}x"),
+            verdict(r, 1.0, at_least=True),
+        )
         table.add("server", f"minimal ({kind})", "server CPU us/call", summary(costs["baseline"]))
-        table.add("server", f"genai_grpc ({kind})", "server CPU us/call", summary(costs["local"]), "minimal", summary(ratios(costs, "local", "baseline"), "{:.2f}x"))
-    table.note(f"server: a grpc.aio client with 64 concurrent callers drives each server {seconds:g} s per round, alternating.")
+        table.add(
+            "server",
+            f"genai_grpc ({kind})",
+            "server CPU us/call",
+            summary(costs["local"]),
+            "minimal",
+            summary(ratios(costs, "local", "baseline"), "{:.2f}x"),
+        )
+    table.note(
+        f"server: a grpc.aio client with 64 concurrent callers drives each server {seconds:g} s per round, alternating."
+    )
 
 
 # -- driver ---------------------------------------------------------------------------------------
@@ -600,7 +682,9 @@ RUNNERS: dict[str, Callable[[Table, int, bool], None]] = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller workloads")
-    parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases (default: all of {','.join(CASES)})")
+    parser.add_argument(
+        "--only", default=",".join(CASES), help=f"comma-separated cases (default: all of {','.join(CASES)})"
+    )
     parser.add_argument("--rounds", type=int, help="rounds per case (default 5, --quick 3)")
     parser.add_argument("--child-get", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--child-video", nargs=3, help=argparse.SUPPRESS)

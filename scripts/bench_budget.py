@@ -66,10 +66,15 @@ def client(target: str, first: int, n: int, rps: float, side: str, burst: float,
         if side == "sync":
             outcomes = list(c.operations.as_completed(names, timeout=600, concurrency=concurrency, return_errors=True))
         else:
+
             async def main() -> list[Any]:
                 async with c.aio:
-                    return [o async for o in c.aio.operations.as_completed(
-                        names, timeout=600, concurrency=concurrency, return_errors=True)]
+                    return [
+                        o
+                        async for o in c.aio.operations.as_completed(
+                            names, timeout=600, concurrency=concurrency, return_errors=True
+                        )
+                    ]
 
             outcomes = asyncio.run(main())
         budget = c._transport.budget
@@ -83,7 +88,6 @@ def client(target: str, first: int, n: int, rps: float, side: str, burst: float,
 
 def store(server: Any, first: int, n: int) -> None:
     from genai_grpc._generated.genai_grpc.v1 import service_pb2
-
     from genai_grpc.server._build import IMPORT
     from genai_grpc.server._store import NewOperation
 
@@ -112,9 +116,7 @@ def windows(times: list[float]) -> tuple[int, int]:
     times = sorted(times)
     last = times[-1]
     most = max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
-    fewest = min(
-        bisect.bisect_right(times, t + 1.0) - (i + 1) for i, t in enumerate(times) if t + 1.0 <= last
-    )
+    fewest = min(bisect.bisect_right(times, t + 1.0) - (i + 1) for i, t in enumerate(times) if t + 1.0 <= last)
     return most, fewest
 
 
@@ -136,14 +138,20 @@ def steady(server: Any, args: argparse.Namespace) -> None:
     times = [t for t, _ in arrivals]
     most, fewest = windows(times)
     span = max(times) - min(times)
-    print(f"steady ({args.side}, burst {args.burst:g}, concurrency {args.concurrency}): {ops} operations, {len(times)} calls in {span:.1f} s "
-          f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}")
-    print(f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
-          f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)")
+    print(
+        f"steady ({args.side}, burst {args.burst:g}, concurrency {args.concurrency}): {ops} operations, {len(times)} calls in {span:.1f} s "
+        f"({len(times) / span:.1f}/s); done {row['done']}, errors {row['errors']}"
+    )
+    print(
+        f"  any 1 s window: max {most} ({(most / rps - 1) * 100:+.1f}%), "
+        f"min {fewest} ({(fewest / rps - 1) * 100:+.1f}%) vs {rps:g} (target within 5%)"
+    )
     print(f"  1 s windows every 10 ms: {spread(times, rps)}")
     sent_most, sent_fewest = windows(row["sends"])
-    print(f"  the client's own send times (an interceptor): max {sent_most}, min {sent_fewest}; "
-          f"{spread(row['sends'], rps)}")
+    print(
+        f"  the client's own send times (an interceptor): max {sent_most}, min {sent_fewest}; "
+        f"{spread(row['sends'], rps)}"
+    )
     print(f"  machine load at the end: {os.getloadavg()[0]:.2f} (1 min)")
     print(f"  client CPU {row['cpu']:.2f} s = {row['cpu'] / len(times) * 1e6:.0f} us per call")
 
@@ -188,8 +196,10 @@ def bursts(server: Any, args: argparse.Namespace) -> None:
         per_s[int(t - start)] += 1
     for t in refused:
         no[min(int(t - start), seconds - 1)] += 1
-    print(f"bursts ({args.side}): {ops} operations, done {row['done']}, errors {row['errors']}, "
-          f"refusals seen by the client {row['refusals']}")
+    print(
+        f"bursts ({args.side}): {ops} operations, done {row['done']}, errors {row['errors']}, "
+        f"refusals seen by the client {row['refusals']}"
+    )
     print("  second:   " + " ".join(f"{s:>4}" for s in range(seconds)))
     print("  arrived:  " + " ".join(f"{n:>4}" for n in per_s))
     print("  refused:  " + " ".join(f"{n:>4}" for n in no))

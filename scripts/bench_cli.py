@@ -38,7 +38,6 @@ def _server() -> tuple[AbstractContextManager[Any], str]:
     sys.path.insert(0, str(ROOT))
     from genai_grpc._generated.genai_grpc.v1 import types_pb2
     from genai_grpc._generated.google.longrunning import operations_pb2
-
     from tests.scripted import ScriptedServer
 
     server = ScriptedServer().__enter__()
@@ -83,7 +82,7 @@ def measure(runs: int) -> dict[str, list[tuple[float, float]]]:
     }
     times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     try:
-        for label, argv in commands.items():  # warm the file cache once
+        for argv in commands.values():  # warm the file cache once
             _run(argv, env)
         for _ in range(runs):
             for label, argv in commands.items():
@@ -105,8 +104,10 @@ def _report(times: dict[str, list[tuple[float, float]]], runs: int) -> None:
     floor_label = 'python -c "import grpc"'
     floor = statistics.median(wall for wall, _ in times[floor_label])
     floor_cpu = statistics.median(cpu for _, cpu in times[floor_label])
-    print(f"{'command':<38} {'wall':>6} {'min':>6} {'vs floor':>8}   {'CPU':>6} {'vs floor':>8}"
-          f"   (medians of {runs} alternating runs, seconds)")
+    print(
+        f"{'command':<38} {'wall':>6} {'min':>6} {'vs floor':>8}   {'CPU':>6} {'vs floor':>8}"
+        f"   (medians of {runs} alternating runs, seconds)"
+    )
     for label, values in times.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
@@ -114,8 +115,10 @@ def _report(times: dict[str, list[tuple[float, float]]], runs: int) -> None:
         print(f"{label:<38} {wall:6.3f} {low:6.3f} {wall - floor:+8.3f}   {cpu:6.3f} {cpu - floor_cpu:+8.3f}")
     over = statistics.median(w for w, _ in times["python -m genai_grpc get NAME"]) - floor
     verdict = "meets" if over <= TARGET_S else "MISSES"
-    print(f"get is {over:.3f} s (wall) above the floor: {verdict} the target of {TARGET_S:.2f} s;"
-          f" load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(
+        f"get is {over:.3f} s (wall) above the floor: {verdict} the target of {TARGET_S:.2f} s;"
+        f" load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":

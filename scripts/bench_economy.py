@@ -68,9 +68,8 @@ def serve() -> None:
     transaction, so that they all start within milliseconds of the waiter, and answers
     [[name, finishes at (Unix seconds)], ...].
     """
-    from genai_grpc._generated.google.longrunning import operations_pb2
-
     from genai_grpc import _video_request
+    from genai_grpc._generated.google.longrunning import operations_pb2
     from genai_grpc.server._build import VIDEOS
     from genai_grpc.server._local import open_server
     from genai_grpc.server._service import Service
@@ -130,6 +129,7 @@ def _no_faults() -> Any:
 def ask(target: str, name: str) -> str:
     """The name in the server's answer to GetOperation(name): how the bench talks to it."""
     import grpc
+
     from genai_grpc._generated.google.longrunning import (
         operations_pb2,
         operations_pb2_grpc,
@@ -183,14 +183,14 @@ def run_ours(target: str, n: int, begin: Begin, scale: float, long_poll: bool) -
 
 def run_apicore(target: str, n: int, begin: Begin, scale: float) -> dict[str, float]:
     import grpc
-    from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
-        prediction_service_pb2,
-    )
     from google.api_core import operation, operations_v1
     from google.api_core.future import polling
     from google.longrunning import operations_pb2
 
     from genai_grpc._config import CHANNEL_OPTIONS
+    from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
+        prediction_service_pb2,
+    )
 
     channel = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
     client = operations_v1.OperationsClient(channel)
@@ -413,7 +413,9 @@ def main() -> int:
     rows = measure(args.ops, args.scale, args.rounds)
     for mode, values in rows.items():
         med = {k: statistics.median(v[k] for v in values) for k in ("rpcs_per_op", "lag_median", "lag_p95")}
-        print(f"{LABELS[mode]:45s} {med['rpcs_per_op']:5.2f} RPCs/op  lag median {med['lag_median']:5.2f} s  p95 {med['lag_p95']:5.2f} s")
+        print(
+            f"{LABELS[mode]:45s} {med['rpcs_per_op']:5.2f} RPCs/op  lag median {med['lag_median']:5.2f} s  p95 {med['lag_p95']:5.2f} s"
+        )
     return 0
 
 

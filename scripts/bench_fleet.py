@@ -165,8 +165,9 @@ async def run_apicore_aio(target: str, names: list[str], concurrency: int) -> in
 
 
 def client(mode: str, target: str, prefix: str, n: int, concurrency: int) -> None:
-    import genai_grpc.client  # noqa: F401  imports are not part of the measurement
     import grpc.aio  # noqa: F401
+
+    import genai_grpc.client  # noqa: F401  imports are not part of the measurement
 
     if mode == "apicore-aio":
         import google.api_core.operation_async  # noqa: F401
@@ -250,9 +251,12 @@ def main() -> int:
             for mode, ops in sizes.items():
                 row = run_client(mode, target, f"r{r}-{mode}", ops, args.concurrency)
                 results[mode].append(row)
-                print(f"round {r + 1} {mode:11s} done={row['done']} polls={row['polls']} "
-                      f"cpu/poll={row['cpu'] / row['polls'] * 1e6:6.1f} us  wall={row['wall']:.2f} s  "
-                      f"peak rss={row['rss_mb']:.0f} MB", flush=True)
+                print(
+                    f"round {r + 1} {mode:11s} done={row['done']} polls={row['polls']} "
+                    f"cpu/poll={row['cpu'] / row['polls'] * 1e6:6.1f} us  wall={row['wall']:.2f} s  "
+                    f"peak rss={row['rss_mb']:.0f} MB",
+                    flush=True,
+                )
         report(results)
     finally:
         stop_server(server)
@@ -263,15 +267,23 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     per_poll = {m: median(r["cpu"] / r["polls"] * 1e6 for r in rows) for m, rows in results.items()}
     wall = {m: median(r["wall"] for r in rows) for m, rows in results.items()}
     rss = {m: max(r["rss_mb"] for r in rows) for m, rows in results.items()}
-    print(f"\nmedian client CPU per poll: ours aio {per_poll['ours-aio']:.1f} us, raw aio "
-          f"{per_poll['raw-aio']:.1f} us -> {per_poll['ours-aio'] / per_poll['raw-aio']:.2f}x (target <= 1.2x)")
-    print(f"ours sync {per_poll['ours-sync']:.1f} us/poll -> {per_poll['ours-sync'] / per_poll['ours-aio']:.2f}x aio "
-          f"CPU, wall {wall['ours-sync']:.2f} s vs {wall['ours-aio']:.2f} s aio -> "
-          f"{wall['ours-sync'] / wall['ours-aio']:.2f}x (target <= 2x)")
-    print(f"google-api-core aio {per_poll['apicore-aio']:.1f} us/poll -> "
-          f"{per_poll['apicore-aio'] / per_poll['raw-aio']:.2f}x raw aio")
-    print(f"peak client RSS: ours aio {rss['ours-aio']:.0f} MB, raw aio {rss['raw-aio']:.0f} MB, "
-          f"ours sync {rss['ours-sync']:.0f} MB (target < 150 MB)")
+    print(
+        f"\nmedian client CPU per poll: ours aio {per_poll['ours-aio']:.1f} us, raw aio "
+        f"{per_poll['raw-aio']:.1f} us -> {per_poll['ours-aio'] / per_poll['raw-aio']:.2f}x (target <= 1.2x)"
+    )
+    print(
+        f"ours sync {per_poll['ours-sync']:.1f} us/poll -> {per_poll['ours-sync'] / per_poll['ours-aio']:.2f}x aio "
+        f"CPU, wall {wall['ours-sync']:.2f} s vs {wall['ours-aio']:.2f} s aio -> "
+        f"{wall['ours-sync'] / wall['ours-aio']:.2f}x (target <= 2x)"
+    )
+    print(
+        f"google-api-core aio {per_poll['apicore-aio']:.1f} us/poll -> "
+        f"{per_poll['apicore-aio'] / per_poll['raw-aio']:.2f}x raw aio"
+    )
+    print(
+        f"peak client RSS: ours aio {rss['ours-aio']:.0f} MB, raw aio {rss['raw-aio']:.0f} MB, "
+        f"ours sync {rss['ours-sync']:.0f} MB (target < 150 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -246,7 +246,7 @@ def compare(rounds: int, calls: int, blocks: int) -> tuple[Series, Series]:
                     for variant, per_block in values.items():
                         key = f"{payload}-{variant}-{side}"
                         cpu.setdefault(key, []).append(statistics.mean(per_block))
-                        paired = [a / b for a, b in zip(per_block, values["raw"])]
+                        paired = [a / b for a, b in zip(per_block, values["raw"], strict=True)]
                         ratio.setdefault(key, []).append(statistics.median(paired))
                 print(f"  round {r + 1} {side}: " + "; ".join(
                     f"{p} " + " ".join(f"{v} {ratio[f'{p}-{v}-{side}'][-1]:.3f}x" for v in VARIANTS if v != "raw")

@@ -110,7 +110,9 @@ def cpu_seconds(pid: int) -> float:
 Series = dict[str, list[float]]
 
 
-def compare(targets: dict[str, tuple[str, int]], names: list[str], seconds: float, rounds: int, concurrency: int) -> tuple[Series, Series]:
+def compare(
+    targets: dict[str, tuple[str, int]], names: list[str], seconds: float, rounds: int, concurrency: int
+) -> tuple[Series, Series]:
     """Drive the targets alternately; print each round; calls/s and server CPU us/call per target."""
     rates: Series = {label: [] for label in targets}
     costs: Series = {label: [] for label in targets}

@@ -66,8 +66,7 @@ def rewrite(text: str, source: str, own: list[str], module: str) -> str:
     )
     text = text.replace(
         "from google.protobuf.internal import builder as _builder\n",
-        "from google.protobuf.internal import builder as _builder\n"
-        "from genai_grpc import _pool\n",
+        "from google.protobuf.internal import builder as _builder\nfrom genai_grpc import _pool\n",
     )
     text = re.sub(
         r"_builder\.BuildTopDescriptorsAndMessages\(DESCRIPTOR, '[\w.]+'",

@@ -12,9 +12,11 @@ venv() {  # venv DIR PIP-ARGS...: create DIR once, then install into it
 }
 
 echo "== newest releases"
-venv .venv -e '.[test]' mypy ruff types-protobuf
+venv .venv -e '.[test]' mypy ruff==0.17.6 types-protobuf
 .venv/bin/python -m pip list 2>/dev/null | grep -E '^(grpcio|protobuf|googleapis-common-protos) '
 .venv/bin/python scripts/unasync.py --check
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m mypy
 .venv/bin/python -m pytest "$@"
 

@@ -104,7 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         host = self.server.host
         host.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
-        route = host.routes.get(urlsplit(self.path).path) or Route(404, b'{"error": {"code": 404, "message": "no route"}}')
+        route = host.routes.get(urlsplit(self.path).path) or Route(
+            404, b'{"error": {"code": 404, "message": "no route"}}'
+        )
         self.close_connection = True
         self.send_response(route.status)
         length = route.size if route.size is not None else len(route.body)

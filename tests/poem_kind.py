@@ -33,12 +33,18 @@ def _message_classes() -> tuple[Any, ...]:
     """acme.v1.PoemResponse {string text = 1; int32 lines = 2;} and
     acme.v1.PoemMetadata {int32 lines_done = 1;}, in a pool of their own."""
     proto = descriptor_pb2.FileDescriptorProto(name="acme/v1/poem.proto", package="acme.v1", syntax="proto3")
-    for message_name, fields in (("PoemResponse", [("text", "TYPE_STRING"), ("lines", "TYPE_INT32")]),
-                                 ("PoemMetadata", [("lines_done", "TYPE_INT32")])):
+    for message_name, fields in (
+        ("PoemResponse", [("text", "TYPE_STRING"), ("lines", "TYPE_INT32")]),
+        ("PoemMetadata", [("lines_done", "TYPE_INT32")]),
+    ):
         message = proto.message_type.add(name=message_name)
         for number, (name, kind) in enumerate(fields, 1):
-            message.field.add(name=name, number=number, type=getattr(descriptor_pb2.FieldDescriptorProto, kind),
-                              label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
+            message.field.add(
+                name=name,
+                number=number,
+                type=getattr(descriptor_pb2.FieldDescriptorProto, kind),
+                label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
+            )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(proto)
     return tuple(message_factory.GetMessageClass(pool.FindMessageTypeByName(n)) for n in (WIRE, METADATA))

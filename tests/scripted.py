@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent import futures
-from typing import Any, Callable
+from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
@@ -37,8 +38,9 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
         #: Set whenever a held WaitOperation ends because the client went away.
         self.abandoned = threading.Event()
         self._lock = threading.Lock()
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
-                                   options=[("grpc.max_send_message_length", -1)])
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=8), options=[("grpc.max_send_message_length", -1)]
+        )
         operations_pb2_grpc.add_OperationsServicer_to_server(self, self._server)
         prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(_Prediction(self), self._server)
         if credentials is None:
@@ -66,8 +68,9 @@ class ScriptedServer(operations_pb2_grpc.OperationsServicer):
     def fail_next(self, code: grpc.StatusCode, message: str, status: status_pb2.Status | None = None) -> None:
         self.failures.append((code, message, status))
 
-    def _answer(self, method: str, request: Any, context: grpc.ServicerContext,
-                record: bool = True, name: str | None = None) -> operations_pb2.Operation:
+    def _answer(
+        self, method: str, request: Any, context: grpc.ServicerContext, record: bool = True, name: str | None = None
+    ) -> operations_pb2.Operation:
         name = request.name if name is None else name
         with self._lock:
             if record:

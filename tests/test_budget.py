@@ -9,10 +9,10 @@ import time
 from typing import Any
 
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
 
 from genai_grpc import Client, errors, types
 from genai_grpc._budget import Budget
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation
@@ -158,6 +158,7 @@ def test_a_fleet_keeps_to_the_budget(side: str) -> None:
             if side == "sync":
                 done = client.operations.wait_all(names, timeout=60, concurrency=50)
             else:
+
                 async def main() -> list[types.Operation]:
                     async with client.aio:
                         return await client.aio.operations.wait_all(names, timeout=60, concurrency=50)
@@ -216,8 +217,13 @@ def test_resource_exhausted_slows_the_fleet_and_nothing_is_lost() -> None:
 # -- pure: the fleet scheduler under a budget, and per-operation outcomes -------------------------
 
 
-def _fleet(names: list[str], concurrency: int, budget: Budget | None = None, outcomes: bool = False,
-           timeout: float | None = None) -> Any:
+def _fleet(
+    names: list[str],
+    concurrency: int,
+    budget: Budget | None = None,
+    outcomes: bool = False,
+    timeout: float | None = None,
+) -> Any:
     from genai_grpc import _fleet
     from genai_grpc._routing import Features
 
@@ -230,7 +236,6 @@ def _fleet(names: list[str], concurrency: int, budget: Budget | None = None, out
 
 def test_the_fleet_sends_only_what_the_budget_allows_and_sleeps_until_the_next_turn() -> None:
     from genai_grpc._generated.google.longrunning import operations_pb2
-
     from genai_grpc._waiting import Reply
 
     names = [f"operations/{i}" for i in range(50)]
@@ -266,7 +271,6 @@ def test_resource_exhausted_in_a_fleet_reaches_the_budget() -> None:
 
 def test_outcomes_mode_ends_every_name_in_one_outcome() -> None:
     from genai_grpc._generated.google.longrunning import operations_pb2
-
     from genai_grpc._waiting import Reply
 
     fleet = _fleet(["operations/ok", "operations/gone", "operations/slow"], concurrency=5, outcomes=True,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import types_pb2
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.rpc import error_details_pb2, status_pb2
 
+from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
 from tests.scripted import ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +37,15 @@ def environment(**extra: str) -> dict[str, str]:
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     """Run the CLI to completion; bounded by `timeout`."""
-    return subprocess.run([sys.executable, "-m", "genai_grpc", *args], capture_output=True, text=True, check=False,
-                          timeout=timeout, env=env if env is not None else environment(), cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "genai_grpc", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env=env if env is not None else environment(),
+        cwd=ROOT,
+    )
 
 
 def assert_one_line_error(out: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
@@ -57,10 +64,18 @@ def env(scripted: ScriptedServer) -> dict[str, str]:
 
 def put_video(server: ScriptedServer, name: str = VIDEO) -> None:
     op = operations_pb2.Operation(name=name, done=True)
-    op.response.Pack(types_pb2.GenerateVideosResponse(generated_videos=[
-        types_pb2.GeneratedVideo(video=types_pb2.Video(data=VIDEO_BYTES, mime_type="video/mp4"), generation_seed=3),
-        types_pb2.GeneratedVideo(video=types_pb2.Video(uri="gs://b/v.mp4", mime_type="video/mp4")),
-    ], rai_media_filtered_count=1, rai_media_filtered_reasons=["unsafe"]))
+    op.response.Pack(
+        types_pb2.GenerateVideosResponse(
+            generated_videos=[
+                types_pb2.GeneratedVideo(
+                    video=types_pb2.Video(data=VIDEO_BYTES, mime_type="video/mp4"), generation_seed=3
+                ),
+                types_pb2.GeneratedVideo(video=types_pb2.Video(uri="gs://b/v.mp4", mime_type="video/mp4")),
+            ],
+            rai_media_filtered_count=1,
+            rai_media_filtered_reasons=["unsafe"],
+        )
+    )
     metadata = types_pb2.OperationMetadata(progress_percent=100, verb="generateVideos")
     metadata.create_time.FromSeconds(int(time.time()) - 90)
     op.metadata.Pack(metadata)
@@ -93,7 +108,12 @@ def test_get_json_is_one_document_without_bytes(scripted: ScriptedServer, env: d
     out = cli("get", VIDEO, "--json", env=env)
     assert out.returncode == 0 and len(out.stdout.splitlines()) == 1
     doc = json.loads(out.stdout)
-    assert (doc["name"], doc["kind"], doc["done"], doc["state"]) == (VIDEO, "GenerateVideosOperation", True, "SUCCEEDED")
+    assert (doc["name"], doc["kind"], doc["done"], doc["state"]) == (
+        VIDEO,
+        "GenerateVideosOperation",
+        True,
+        "SUCCEEDED",
+    )
     assert doc["response"]["generatedVideos"][0]["video"] == {"dataSize": len(VIDEO_BYTES), "mimeType": "video/mp4"}
     assert doc["metadata"]["progressPercent"] == 100
     with_bytes = json.loads(cli("get", VIDEO, "--json", "--include-bytes", env=env).stdout)
@@ -130,8 +150,9 @@ def test_not_found_exits_3(env: dict[str, str]) -> None:
     (grpc.StatusCode.UNAVAILABLE, 5),
     (grpc.StatusCode.INTERNAL, 5),
 ])  # fmt: skip
-def test_failed_calls_map_to_exit_codes(scripted: ScriptedServer, env: dict[str, str],
-                                        code: grpc.StatusCode, exit_code: int) -> None:
+def test_failed_calls_map_to_exit_codes(
+    scripted: ScriptedServer, env: dict[str, str], code: grpc.StatusCode, exit_code: int
+) -> None:
     status = status_pb2.Status(code=code.value[0], message="nope")
     status.details.add().Pack(error_details_pb2.ErrorInfo(reason="WHY", domain="g.com"))
     scripted.fail_next(code, "nope", status)
@@ -172,8 +193,14 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         env = environment(GENAI_GRPC_EMULATOR_HOST=f"127.0.0.1:{s.getsockname()[1]}")
-        child = subprocess.Popen([sys.executable, "-m", "genai_grpc", "get", "operations/x", "--timeout", "30"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "genai_grpc", "get", "operations/x", "--timeout", "30"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         try:
             _wait_for_connection(s)
             child.send_signal(signal.SIGINT)
@@ -204,10 +231,25 @@ def test_configuration_errors_name_flags_not_python_arguments() -> None:
 
 
 def test_missing_google_credentials_exit_2(tmp_path: Path) -> None:
-    env = environment(GOOGLE_APPLICATION_CREDENTIALS=str(tmp_path / "none.json"), HOME=str(tmp_path),
-                      CLOUDSDK_CONFIG=str(tmp_path), GCE_METADATA_HOST="127.0.0.1:1", GCE_METADATA_IP="127.0.0.1:1")
-    out = cli("get", "projects/p/locations/us-central1/operations/1", "--vertexai", "--project", "p",
-              "--location", "us-central1", "--timeout", "10", env=env)
+    env = environment(
+        GOOGLE_APPLICATION_CREDENTIALS=str(tmp_path / "none.json"),
+        HOME=str(tmp_path),
+        CLOUDSDK_CONFIG=str(tmp_path),
+        GCE_METADATA_HOST="127.0.0.1:1",
+        GCE_METADATA_IP="127.0.0.1:1",
+    )
+    out = cli(
+        "get",
+        "projects/p/locations/us-central1/operations/1",
+        "--vertexai",
+        "--project",
+        "p",
+        "--location",
+        "us-central1",
+        "--timeout",
+        "10",
+        env=env,
+    )
     assert_one_line_error(out, 2, "Google credentials")
 
 
@@ -243,8 +285,9 @@ def test_console_script_is_installed() -> None:
 # -- --output-dir ----------------------------------------------------------------------------
 
 
-def test_output_dir_saves_videos_and_refuses_to_overwrite(scripted: ScriptedServer, env: dict[str, str],
-                                                          tmp_path: Path) -> None:
+def test_output_dir_saves_videos_and_refuses_to_overwrite(
+    scripted: ScriptedServer, env: dict[str, str], tmp_path: Path
+) -> None:
     put_video(scripted)
     out_dir = tmp_path / "out"
     out = cli("get", VIDEO, "--output-dir", str(out_dir), env=env)
@@ -260,8 +303,9 @@ def test_output_dir_saves_videos_and_refuses_to_overwrite(scripted: ScriptedServ
     assert (out_dir / "video_0.mp4").read_bytes() == VIDEO_BYTES
 
 
-def test_output_dir_that_cannot_be_written_exits_2(scripted: ScriptedServer, env: dict[str, str],
-                                                   tmp_path: Path) -> None:
+def test_output_dir_that_cannot_be_written_exits_2(
+    scripted: ScriptedServer, env: dict[str, str], tmp_path: Path
+) -> None:
     put_video(scripted)
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -36,8 +36,14 @@ def env(local: Any) -> dict[str, str]:
 @contextmanager
 def spawn(args: list[str], env: dict[str, str], stdin: str = "") -> Iterator[subprocess.Popen[bytes]]:
     """The CLI in a subprocess, `stdin` written to it; killed and its pipes closed at the end."""
-    child = subprocess.Popen([sys.executable, "-m", "genai_grpc", *args], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "genai_grpc", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
     try:
         child.stdin.write(stdin.encode())
@@ -109,7 +115,7 @@ def test_the_exit_code_is_the_worst_outcome(local: Any, env: dict[str, str], out
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert sorted(line["name"] for line in lines) == sorted(names)  # every name accounted for
     by_name = {line["name"]: line for line in lines}
-    for what, name in zip(outcomes, names):
+    for what, name in zip(outcomes, names, strict=True):
         expected = {"ok": ("done", "SUCCEEDED"), "fail": ("done", "FAILED"),
                     "missing": ("error", "NOT_FOUND"), "slow": ("timeout", "RUNNING")}[what]  # fmt: skip
         assert (by_name[name]["event"], by_name[name]["state"]) == expected

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import struct_pb2
 
+from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.cli import _human
 from genai_grpc.types import Operation, OperationError
 from tests.scripted import ScriptedServer
@@ -35,8 +35,13 @@ def _assert_clean(text: str) -> None:
 
 
 def test_summary_escapes_keys_and_values_at_any_depth() -> None:
-    op = Operation(name="o", done=True, response=_hostile(), metadata=_hostile(),
-                   error=OperationError(code=2, message="m", details=({"@type": EVIL, EVIL: _hostile()},)))
+    op = Operation(
+        name="o",
+        done=True,
+        response=_hostile(),
+        metadata=_hostile(),
+        error=OperationError(code=2, message="m", details=({"@type": EVIL, EVIL: _hostile()},)),
+    )
     lines = _human.summary(op, 0.0)
     for line in lines:
         _assert_clean(line)
@@ -66,8 +71,9 @@ def test_get_and_wait_print_no_control_characters(scripted: ScriptedServer, comm
 
 
 @pytest.mark.parametrize("target_exists", [True, False])
-def test_force_replaces_a_symlink_and_never_writes_through_it(scripted: ScriptedServer, tmp_path: Path,
-                                                              target_exists: bool) -> None:
+def test_force_replaces_a_symlink_and_never_writes_through_it(
+    scripted: ScriptedServer, tmp_path: Path, target_exists: bool
+) -> None:
     put_video(scripted)
     victim = tmp_path / "victim"
     if target_exists:

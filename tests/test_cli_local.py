@@ -39,7 +39,8 @@ def start(local: Any, prompt: str = "a cat", duration: float = 0.0, **config: An
     """Start a video generation on `local`; returns its name."""
     with Client(endpoint=local.address) as client:
         op = client.models.generate_videos(
-            model="veo-2.0-generate-001", prompt=f"{prompt} [duration:{duration}]",
+            model="veo-2.0-generate-001",
+            prompt=f"{prompt} [duration:{duration}]",
             config={"video_size_bytes": 20_000, **config},
         )
     return op.name
@@ -116,8 +117,9 @@ def run_on_terminal(args: list[str], env: dict[str, str], limit: float = 20) -> 
     """Run the CLI with stderr on a pseudo-terminal; returns (exit code, stdout, what it drew)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
-    child = subprocess.Popen([sys.executable, "-m", "genai_grpc", *args], stdout=subprocess.PIPE,
-                             stderr=slave, env=env, cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "genai_grpc", *args], stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT
+    )
     os.close(slave)
     try:
         drawn = read_until_exit(child, master, limit)
@@ -143,8 +145,13 @@ def test_wait_draws_a_progress_bar_on_a_terminal(local: Any, env: dict[str, str]
 
 def test_ctrl_c_during_wait_exits_130_and_erases_the_bar(local: Any, env: dict[str, str]) -> None:
     master, slave = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "genai_grpc", "wait", start(local, duration=60)],
-                             stdout=subprocess.DEVNULL, stderr=slave, env=env, cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "genai_grpc", "wait", start(local, duration=60)],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=env,
+        cwd=ROOT,
+    )
     os.close(slave)
     try:
         drawn = b""
@@ -231,8 +238,14 @@ def test_delete_then_get_exits_3(local: Any, env: dict[str, str]) -> None:
 
 
 def test_serve_runs_the_local_server_until_interrupted() -> None:
-    child = subprocess.Popen([sys.executable, "-m", "genai_grpc", "serve", "--port", "0", "--duration", "0"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment(), cwd=ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "genai_grpc", "serve", "--port", "0", "--duration", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+        cwd=ROOT,
+    )
     try:
         ready, _, _ = select.select([child.stdout], [], [], 20)
         assert ready, "serve printed no address within 20 s"
@@ -274,6 +287,13 @@ def test_ctrl_c_inside_code_run_by_exec_still_exits_130(tmp_path: Path) -> None:
     kills itself with SIGINT at exit even though the CLI caught it (-2, not 130)."""
     (tmp_path / "interrupted_in_exec.py").write_text(INTERRUPTED_IN_EXEC)
     env = environment(PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    out = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], capture_output=True, text=True,
-                         timeout=30, env=env, cwd=tmp_path, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "interrupted_in_exec"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert_one_line_error(out, 130, "interrupted")

@@ -130,8 +130,11 @@ def test_video_summary_shows_sizes_uris_and_filtering_never_bytes() -> None:
 
 
 def test_all_videos_filtered_says_why() -> None:
-    op = GenerateVideosOperation(name="m/operations/x", done=True, response=GenerateVideosResponse(
-        rai_media_filtered_count=2, rai_media_filtered_reasons=("a", "b")))
+    op = GenerateVideosOperation(
+        name="m/operations/x",
+        done=True,
+        response=GenerateVideosResponse(rai_media_filtered_count=2, rai_media_filtered_reasons=("a", "b")),
+    )
     text = "\n".join(_human.summary(op, NOW))
     assert "videos    none" in text and "filtered  2 by safety filters: a; b" in text
 
@@ -149,8 +152,12 @@ def test_failed_summary_has_code_status_message_reasons_details_on_single_lines(
 
 
 def test_undecodable_payloads_show_type_and_size() -> None:
-    op = Operation(name="o", done=True, raw_response=UnknownPayload("type.googleapis.com/a.B", b"xyz"),
-                   raw_metadata=UnknownPayload("type.googleapis.com/a.M", BIG))
+    op = Operation(
+        name="o",
+        done=True,
+        raw_response=UnknownPayload("type.googleapis.com/a.B", b"xyz"),
+        raw_metadata=UnknownPayload("type.googleapis.com/a.M", BIG),
+    )
     text = "\n".join(_human.summary(op, NOW))
     assert "response  undecodable type.googleapis.com/a.B (3 B)" in text
     assert "metadata  undecodable type.googleapis.com/a.M (3.0 MiB)" in text
@@ -159,8 +166,11 @@ def test_undecodable_payloads_show_type_and_size() -> None:
 def test_import_upload_dict_and_other_responses() -> None:
     imported = ImportFileOperation(name="i", done=True, response=ImportFileResponse(parent="s", document_name="s/d"))
     assert _human.summary(imported, NOW)[-2:] == ["document  s/d", "store     s"]
-    uploaded = UploadToFileSearchStoreOperation(name="u", done=True, response=UploadToFileSearchStoreResponse(
-        document_name="s/d", mime_type="text/plain", size_bytes=2048))
+    uploaded = UploadToFileSearchStoreOperation(
+        name="u",
+        done=True,
+        response=UploadToFileSearchStoreResponse(document_name="s/d", mime_type="text/plain", size_bytes=2048),
+    )
     assert "file      text/plain, 2.0 KiB" in _human.summary(uploaded, NOW)
     as_dict = Operation(name="d", done=True, response={"a": [1, {"b": b"zz"}]})
     assert "response  {a=[1, {b=<2 B>}]}" in _human.summary(as_dict, NOW)
@@ -206,16 +216,23 @@ def test_json_schema_for_videos_leaves_bytes_out_with_their_size() -> None:
 
 
 def test_json_includes_base64_bytes_when_asked() -> None:
-    op = GenerateVideosOperation(name="v", done=True, response=GenerateVideosResponse(
-        generated_videos=(GeneratedVideo(video=Video(data=b"\x00\xff")),)))
+    op = GenerateVideosOperation(
+        name="v",
+        done=True,
+        response=GenerateVideosResponse(generated_videos=(GeneratedVideo(video=Video(data=b"\x00\xff")),)),
+    )
     video = _schema.operation(op, include_bytes=True)["response"]["generatedVideos"][0]["video"]
     assert video == {"dataSize": 2, "data": "AP8="}
 
 
 def test_json_error_raw_payloads_and_files() -> None:
     doc = _schema.operation(FAILED)
-    assert doc["error"] == {"code": 9, "status": "FAILED_PRECONDITION", "message": "quota\nexhausted",
-                            "details": list(FAILED.error.details)}  # type: ignore[union-attr]
+    assert doc["error"] == {
+        "code": 9,
+        "status": "FAILED_PRECONDITION",
+        "message": "quota\nexhausted",
+        "details": list(FAILED.error.details),
+    }  # type: ignore[union-attr]
     raw = Operation(name="r", done=True, raw_response=UnknownPayload("t/a.B", b"abc"))
     assert _schema.operation(raw)["rawResponse"] == {"typeUrl": "t/a.B", "dataSize": 3}
     assert _schema.operation(raw, include_bytes=True)["rawResponse"]["data"] == "YWJj"
@@ -283,9 +300,11 @@ def test_error_line_has_status_reasons_and_masks_secrets() -> None:
 
 def test_configuration_errors_speak_in_flags() -> None:
     assert _exit.in_flags("project and location are for Vertex AI: pass vertexai=True (or set X)") == (
-        "project and location are for Vertex AI: pass --vertexai (or set X)")
+        "project and location are for Vertex AI: pass --vertexai (or set X)"
+    )
     assert _exit.in_flags("set Y. Or pass api_key=..., vertexai=True, or endpoint='host:port'") == (
-        "set Y. Or use --vertexai, or --endpoint HOST:PORT")
+        "set Y. Or use --vertexai, or --endpoint HOST:PORT"
+    )
 
 
 # -- --output-dir ----------------------------------------------------------------------------
@@ -352,10 +371,12 @@ def test_no_api_key_flag() -> None:
 
 
 def test_rendering_modules_import_no_grpc() -> None:
-    code = ("import sys; import genai_grpc.cli._human, genai_grpc.cli._schema, genai_grpc.cli._progress, "
-            "genai_grpc.cli._exit, genai_grpc.cli._save, genai_grpc.cli; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('grpc', 'json') "
-            "or m.startswith('google.protobuf')))")
+    code = (
+        "import sys; import genai_grpc.cli._human, genai_grpc.cli._schema, genai_grpc.cli._progress, "
+        "genai_grpc.cli._exit, genai_grpc.cli._save, genai_grpc.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('grpc', 'json') "
+        "or m.startswith('google.protobuf')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -67,8 +67,14 @@ def test_explicit_api_key_beats_the_environment(caplog: pytest.LogCaptureFixture
 def test_nothing_configured_says_what_to_set() -> None:
     with pytest.raises(ValueError) as info:
         resolve({})
-    for variable in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI",
-                     "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION", "GENAI_GRPC_EMULATOR_HOST"):
+    for variable in (
+        "GOOGLE_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+        "GENAI_GRPC_EMULATOR_HOST",
+    ):
         assert variable in str(info.value)
 
 
@@ -237,7 +243,11 @@ def test_project_without_vertex_from_environment_is_not_a_conflict() -> None:
 def test_endpoint_is_tls_with_default_roots() -> None:
     config = resolve(endpoint="genai.internal.example:8443")
     assert (config.target, config.secure, config.auth, config.root_certificates) == (
-        "genai.internal.example:8443", True, "none", None)
+        "genai.internal.example:8443",
+        True,
+        "none",
+        None,
+    )
 
 
 def test_endpoint_over_tls_carries_the_env_key() -> None:
@@ -250,8 +260,9 @@ def test_endpoint_with_vertex_keeps_google_credentials() -> None:
     assert (config.target, config.secure, config.auth) == ("psc.example:443", True, "google")
 
 
-@pytest.mark.parametrize("endpoint", ["127.0.0.1:1", "127.1.2.3:50051", "localhost:8080", "LOCALHOST:8080",
-                                      "[::1]:8080"])
+@pytest.mark.parametrize(
+    "endpoint", ["127.0.0.1:1", "127.1.2.3:50051", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"]
+)
 def test_loopback_endpoint_is_plaintext(endpoint: str) -> None:
     config = resolve(endpoint=endpoint)
     assert not config.secure and config.auth == "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from google.protobuf import struct_pb2, json_format
+from google.protobuf import json_format, struct_pb2
 from google.rpc import error_details_pb2
 
 from genai_grpc import _convert, _kinds, _payloads, types
@@ -29,8 +29,9 @@ def struct_op(name: str, body: dict) -> operations_pb2.Operation:
 
 def test_video_response_maps_to_typed_response() -> None:
     pb = video_op(
-        generated_videos=[types_pb2.GeneratedVideo(
-            video=types_pb2.Video(data=b"\x00mp4", mime_type="video/mp4"), generation_seed=7)],
+        generated_videos=[
+            types_pb2.GeneratedVideo(video=types_pb2.Video(data=b"\x00mp4", mime_type="video/mp4"), generation_seed=7)
+        ],
         rai_media_filtered_count=1,
         rai_media_filtered_reasons=["unsafe"],
     )
@@ -65,19 +66,37 @@ def test_error_status_maps_code_message_and_details() -> None:
     err = _convert.to_operation(pb).error
     assert err is not None
     assert (err.code, err.status, err.message) == (3, "INVALID_ARGUMENT", "prompt rejected")
-    assert err.details[0] == {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                              "reason": "SAFETY", "domain": "example.com"}
+    assert err.details[0] == {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "SAFETY",
+        "domain": "example.com",
+    }
     assert err.details[1] == {"@type": unknown.type_url, "value": base64.b64encode(b"\x01\x02").decode()}
 
 
-@pytest.mark.parametrize("body", [
-    {"generateVideoResponse": {"generatedSamples": [{"video": {"uri": "https://v/1.mp4", "encoding": "video/mp4"}}],
-                               "raiMediaFilteredCount": 2, "raiMediaFilteredReasons": ["r"]}},
-    {"videos": [{"gcsUri": "https://v/1.mp4", "mimeType": "video/mp4"}], "raiMediaFilteredCount": 2,
-     "raiMediaFilteredReasons": ["r"]},
-    {"generatedVideos": [{"video": {"uri": "https://v/1.mp4", "mimeType": "video/mp4"}}],
-     "raiMediaFilteredCount": 2, "raiMediaFilteredReasons": ["r"]},
-], ids=["gemini", "vertex", "sdk"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "generateVideoResponse": {
+                "generatedSamples": [{"video": {"uri": "https://v/1.mp4", "encoding": "video/mp4"}}],
+                "raiMediaFilteredCount": 2,
+                "raiMediaFilteredReasons": ["r"],
+            }
+        },
+        {
+            "videos": [{"gcsUri": "https://v/1.mp4", "mimeType": "video/mp4"}],
+            "raiMediaFilteredCount": 2,
+            "raiMediaFilteredReasons": ["r"],
+        },
+        {
+            "generatedVideos": [{"video": {"uri": "https://v/1.mp4", "mimeType": "video/mp4"}}],
+            "raiMediaFilteredCount": 2,
+            "raiMediaFilteredReasons": ["r"],
+        },
+    ],
+    ids=["gemini", "vertex", "sdk"],
+)
 def test_three_json_video_shapes_map_to_one_response(body: dict) -> None:
     op = _convert.to_operation(struct_op("models/veo/operations/1", body))
     assert isinstance(op, types.GenerateVideosOperation)
@@ -88,8 +107,10 @@ def test_three_json_video_shapes_map_to_one_response(body: dict) -> None:
     )
 
 
-@pytest.mark.parametrize("key,inner", [("encodedVideo", "generateVideoResponse"), ("bytesBase64Encoded", None),
-                                       ("videoBytes", "generatedVideos")])
+@pytest.mark.parametrize(
+    "key,inner",
+    [("encodedVideo", "generateVideoResponse"), ("bytesBase64Encoded", None), ("videoBytes", "generatedVideos")],
+)
 def test_inline_base64_video_bytes_are_decoded(key: str, inner: str | None) -> None:
     data = base64.b64encode(b"\x00\x00\x00\x18ftypmp42").decode()
     if inner == "generateVideoResponse":
@@ -155,16 +176,22 @@ def test_done_without_error_or_response_is_valid() -> None:
     assert op.done and op.error is None and op.response is None and op.raw_response is None
 
 
-@pytest.mark.parametrize("name,response_url,expected", [
-    ("models/veo-2.0/operations/1", "", types.GenerateVideosOperation),
-    ("projects/p/locations/us/publishers/google/models/veo/operations/1", "", types.GenerateVideosOperation),
-    ("fileSearchStores/s/upload/operations/1", "", types.UploadToFileSearchStoreOperation),
-    ("fileSearchStores/s/operations/1", "", types.ImportFileOperation),
-    ("operations/abc", "", types.Operation),
-    ("operations/abc", "type.googleapis.com/genai_grpc.v1.ImportFileResponse", types.ImportFileOperation),
-    ("models/veo/operations/1", "type.googleapis.com/genai_grpc.v1.UploadToFileSearchStoreResponse",
-     types.UploadToFileSearchStoreOperation),
-])
+@pytest.mark.parametrize(
+    "name,response_url,expected",
+    [
+        ("models/veo-2.0/operations/1", "", types.GenerateVideosOperation),
+        ("projects/p/locations/us/publishers/google/models/veo/operations/1", "", types.GenerateVideosOperation),
+        ("fileSearchStores/s/upload/operations/1", "", types.UploadToFileSearchStoreOperation),
+        ("fileSearchStores/s/operations/1", "", types.ImportFileOperation),
+        ("operations/abc", "", types.Operation),
+        ("operations/abc", "type.googleapis.com/genai_grpc.v1.ImportFileResponse", types.ImportFileOperation),
+        (
+            "models/veo/operations/1",
+            "type.googleapis.com/genai_grpc.v1.UploadToFileSearchStoreResponse",
+            types.UploadToFileSearchStoreOperation,
+        ),
+    ],
+)
 def test_class_follows_response_type_then_name(name: str, response_url: str, expected: type) -> None:
     assert _kinds.class_for(name, _payloads.type_name(response_url)) is expected
 
@@ -175,5 +202,7 @@ def test_a_message_the_process_imports_decodes_to_its_json_form() -> None:
     pb = operations_pb2.Operation(name="operations/6", done=True)
     pb.response.Pack(error_details_pb2.ErrorInfo(reason="R", domain="acme.example"))
     assert _convert.to_operation(pb).response == {
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "R", "domain": "acme.example",
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "R",
+        "domain": "acme.example",
     }

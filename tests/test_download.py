@@ -196,8 +196,10 @@ def test_google_credentials_go_as_a_bearer_token_only_to_the_endpoint_host(
 def test_an_untrusted_certificate_fails_as_unavailable(host: FileHost) -> None:
     host.routes[FILE] = Route(body=b"x")
     other_ca = make_certs().ca
-    with Client(api_key=KEY, endpoint=f"127.0.0.1:{host.port}", root_certificates=other_ca) as client, \
-            pytest.raises(errors.ServerError, match="TLS") as caught:
+    with (
+        Client(api_key=KEY, endpoint=f"127.0.0.1:{host.port}", root_certificates=other_ca) as client,
+        pytest.raises(errors.ServerError, match="TLS") as caught,
+    ):
         client.files.download(file=host.url(FILE))
     assert caught.value.status == "UNAVAILABLE" and KEY not in str(caught.value)
 

@@ -59,7 +59,9 @@ def expected(server: LocalServer, op: types.Operation, index: int, size: int, se
 
 
 @pytest.mark.parametrize("ask", [{"return_uri": True}, {"prompt": "a cat [uri]"}])
-def test_a_video_served_by_address_downloads_byte_identical(client: Client, local: LocalServer, ask: dict[str, Any]) -> None:
+def test_a_video_served_by_address_downloads_byte_identical(
+    client: Client, local: LocalServer, ask: dict[str, Any]
+) -> None:
     prompt = ask.pop("prompt", "a cat")
     op = made(client, prompt, number_of_videos=2, video_size_bytes=3 * MiB, **ask)
     assert op.response is not None and op.result is op.response

@@ -40,10 +40,14 @@ def test_unknown_code_is_a_server_error() -> None:
 
 
 def test_retry_delay_and_reasons_from_details() -> None:
-    err = errors.from_status(8, "slow down", (
-        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.500s"},
-        {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT"},
-    ))
+    err = errors.from_status(
+        8,
+        "slow down",
+        (
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.500s"},
+            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT"},
+        ),
+    )
     assert err.retry_delay == 1.5
     assert err.reasons == ("RATE_LIMIT",)
 

@@ -12,9 +12,6 @@ import json
 import math
 from typing import Any
 
-from genai_grpc._generated.genai_grpc.v1 import types_pb2
-from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
@@ -22,6 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from genai_grpc import _convert, _kinds, _large, _payloads, _rpc, _shapes, errors, types
+from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SMALL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -102,8 +102,15 @@ def operations(draw: st.DrawFn) -> operations_pb2.Operation:
     return op
 
 
-operation_classes = st.sampled_from([None, types.Operation, types.GenerateVideosOperation,
-                                     types.ImportFileOperation, types.UploadToFileSearchStoreOperation])
+operation_classes = st.sampled_from(
+    [
+        None,
+        types.Operation,
+        types.GenerateVideosOperation,
+        types.ImportFileOperation,
+        types.UploadToFileSearchStoreOperation,
+    ]
+)
 
 
 def _roundtrip(op: types.Operation) -> types.Operation:
@@ -134,7 +141,7 @@ def test_any_operation_message_decodes_and_keeps_what_it_cannot_read(
     if which == "error":
         assert op.error is not None and op.error.code == pb.error.code
         assert len(op.error.details) == len(pb.error.details)
-        for detail, source in zip(op.error.details, pb.error.details):
+        for detail, source in zip(op.error.details, pb.error.details, strict=True):
             assert detail["@type"] == source.type_url
             if set(detail) == {"@type", "value"} and isinstance(detail["value"], str):
                 # Undecoded: the bytes, base64. (A decoded well-known type also has "value".)
@@ -190,8 +197,12 @@ def _varint(n: int) -> bytes:
 # -- JSON video shapes --------------------------------------------------------------------
 
 json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=12), st.binary(max_size=8),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.binary(max_size=8),
 )
 shape_keys = st.sampled_from([
     "generateVideoResponse", "generatedSamples", "video", "uri", "encodedVideo", "encoding",
@@ -225,11 +236,38 @@ def test_videos_from_json_never_raises_and_types_what_it_returns(d: dict[str, An
 
 # -- stored dicts -------------------------------------------------------------------------
 
-dict_keys = st.sampled_from(["kind", "version", "name", "done", "error", "response", "metadata",
-                             "raw_response", "raw_metadata", "code", "message", "details",
-                             "type_url", "value", "generated_videos", "video", "data"]) | st.text(max_size=6)
-kinds = st.sampled_from(["Operation", "GenerateVideosOperation", "ImportFileOperation", "json",
-                         "GenerateVideosResponse", "UploadToFileSearchStoreOperation", "Nope"])
+dict_keys = st.sampled_from(
+    [
+        "kind",
+        "version",
+        "name",
+        "done",
+        "error",
+        "response",
+        "metadata",
+        "raw_response",
+        "raw_metadata",
+        "code",
+        "message",
+        "details",
+        "type_url",
+        "value",
+        "generated_videos",
+        "video",
+        "data",
+    ]
+) | st.text(max_size=6)
+kinds = st.sampled_from(
+    [
+        "Operation",
+        "GenerateVideosOperation",
+        "ImportFileOperation",
+        "json",
+        "GenerateVideosResponse",
+        "UploadToFileSearchStoreOperation",
+        "Nope",
+    ]
+)
 dict_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10) | kinds,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(dict_keys, inner, max_size=4),
@@ -321,8 +359,12 @@ def test_to_api_error_survives_any_trailer(blob: bytes, message: str | None) -> 
 # -- bad options ----------------------------------------------------------------------------
 
 option_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=3), st.just([1.0]),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.just([1.0]),
 )
 
 

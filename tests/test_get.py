@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import grpc
+import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc import Client, errors, types
@@ -18,8 +18,13 @@ NAME = "models/veo-2.0-generate-001/operations/abc"
 def put_video(server: ScriptedServer, size: int = 10, done: bool = True) -> None:
     op = operations_pb2.Operation(name=NAME, done=done)
     if done:
-        op.response.Pack(types_pb2.GenerateVideosResponse(generated_videos=[
-            types_pb2.GeneratedVideo(video=types_pb2.Video(data=b"v" * size, mime_type="video/mp4"))]))
+        op.response.Pack(
+            types_pb2.GenerateVideosResponse(
+                generated_videos=[
+                    types_pb2.GeneratedVideo(video=types_pb2.Video(data=b"v" * size, mime_type="video/mp4"))
+                ]
+            )
+        )
     md = types_pb2.OperationMetadata(progress_percent=100 if done else 30)
     op.metadata.Pack(md)
     server.put(op)
@@ -62,16 +67,20 @@ def test_not_found_is_client_error_404(scripted: ScriptedServer, ops: Side) -> N
     assert "operations/missing" in info.value.message
 
 
-@pytest.mark.parametrize("code,cls,http", [
-    (grpc.StatusCode.INVALID_ARGUMENT, errors.ClientError, 400),
-    (grpc.StatusCode.PERMISSION_DENIED, errors.ClientError, 403),
-    (grpc.StatusCode.UNAUTHENTICATED, errors.ClientError, 401),
-    (grpc.StatusCode.INTERNAL, errors.ServerError, 500),
-    (grpc.StatusCode.UNAVAILABLE, errors.ServerError, 503),
-    (grpc.StatusCode.UNIMPLEMENTED, errors.ServerError, 501),
-])
-def test_every_failure_is_a_typed_error(scripted: ScriptedServer, ops: Side, code: grpc.StatusCode,
-                                        cls: type, http: int) -> None:
+@pytest.mark.parametrize(
+    "code,cls,http",
+    [
+        (grpc.StatusCode.INVALID_ARGUMENT, errors.ClientError, 400),
+        (grpc.StatusCode.PERMISSION_DENIED, errors.ClientError, 403),
+        (grpc.StatusCode.UNAUTHENTICATED, errors.ClientError, 401),
+        (grpc.StatusCode.INTERNAL, errors.ServerError, 500),
+        (grpc.StatusCode.UNAVAILABLE, errors.ServerError, 503),
+        (grpc.StatusCode.UNIMPLEMENTED, errors.ServerError, 501),
+    ],
+)
+def test_every_failure_is_a_typed_error(
+    scripted: ScriptedServer, ops: Side, code: grpc.StatusCode, cls: type, http: int
+) -> None:
     scripted.fail_next(code, "nope")
     with pytest.raises(cls) as info:
         ops.get("operations/x")

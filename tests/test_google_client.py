@@ -232,9 +232,10 @@ def test_what_the_gemini_api_receives_and_what_comes_back_typed() -> None:
 
 
 def test_what_vertex_ai_receives() -> None:
-    with recording_server() as (recorder, address), Client(
-        vertexai=True, project="p", location="us-central1", endpoint=address
-    ) as client:
+    with (
+        recording_server() as (recorder, address),
+        Client(vertexai=True, project="p", location="us-central1", endpoint=address) as client,
+    ):
         op = client.models.generate_videos(model="veo-3", prompt="a cat", config={**CONFIG, "seed": 5,
                                            "output_gcs_uri": "gs://b/out/"})  # fmt: skip
         done = client.operations.get(op)

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import DecodeError
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genai_grpc import _convert, _google_wire, _large, types
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
@@ -32,7 +33,9 @@ def gemini_response(*samples: dict[str, Any], count: int = 0, reasons: tuple[str
     return gemini_pb2.PredictLongRunningResponse(generate_video_response=body).SerializeToString()
 
 
-def done(type_url: str, value: bytes, name: str = "models/veo/operations/1", meta: bytes | None = None) -> operations_pb2.Operation:
+def done(
+    type_url: str, value: bytes, name: str = "models/veo/operations/1", meta: bytes | None = None
+) -> operations_pb2.Operation:
     op = operations_pb2.Operation(name=name, done=True)
     op.response.type_url, op.response.value = type_url, value
     if meta is not None:
@@ -74,7 +77,8 @@ def test_all_filtered_is_an_empty_list_with_the_reason() -> None:
             generate_video_response=gemini_pb2.PredictLongRunningGeneratedVideoResponse(
                 generated_samples=[gemini_pb2.Media()]
             )
-        ).SerializeToString()[:-1] + b"\x02\x18\x05",  # a Media with a field Media lacks
+        ).SerializeToString()[:-1]
+        + b"\x02\x18\x05",  # a Media with a field Media lacks
         b"\x0a\x05\x0a\x03\x0a\x01",  # truncated
     ],
 )
@@ -135,7 +139,9 @@ def media(data: Any) -> bytes:
     return gemini_pb2.Media(video=gemini_pb2.Video(**data)).SerializeToString()
 
 
-samples = st.one_of(st.fixed_dictionaries({"uri": st.text(max_size=8)}), st.fixed_dictionaries({"video": st.binary(max_size=8)}))
+samples = st.one_of(
+    st.fixed_dictionaries({"uri": st.text(max_size=8)}), st.fixed_dictionaries({"video": st.binary(max_size=8)})
+)
 pieces = st.one_of(
     st.builds(lambda s: b"\x0a" + bytes([len(m := media(s))]) + m, samples),  # a Media
     st.builds(lambda n: b"\x10" + n.to_bytes(1, "little"), st.integers(0, 127)),  # the count

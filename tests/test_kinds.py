@@ -51,12 +51,13 @@ def json_poem(name: str) -> operations_pb2.Operation:
 
 
 def test_a_fourth_kind_gets_typed_snapshots_from_a_real_server(poems: None, scripted: ScriptedServer) -> None:
-    scripted.put(wire_poem())                                   # its proto, by name
-    scripted.put(wire_poem("operations/anonymous"))             # its proto, any name
-    scripted.put(json_poem("poems/free/operations/2"))          # its JSON shape, by name
+    scripted.put(wire_poem())  # its proto, by name
+    scripted.put(wire_poem("operations/anonymous"))  # its proto, any name
+    scripted.put(json_poem("poems/free/operations/2"))  # its JSON shape, by name
     with Client(endpoint=scripted.address) as client:
-        by_name, by_type, by_shape = (client.operations.get(n) for n in
-                                      (poem_kind.NAME, "operations/anonymous", "poems/free/operations/2"))
+        by_name, by_type, by_shape = (
+            client.operations.get(n) for n in (poem_kind.NAME, "operations/anonymous", "poems/free/operations/2")
+        )
         assert client.operations.get(PoemOperation(name=poem_kind.NAME)) == by_name
     assert type(by_name) is PoemOperation and type(by_type) is PoemOperation and type(by_shape) is PoemOperation
     assert by_name.response == PoemResponse(text="an old pond / a frog / splash", lines=3)
@@ -86,8 +87,18 @@ def test_a_fourth_kind_in_a_real_cli_process(scripted: ScriptedServer) -> None:
     code = "import sys; from tests import poem_kind; poem_kind.register(); from genai_grpc.cli import main; sys.exit(main())"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE", "GEMINI", "GENAI_GRPC"))}
     env["GENAI_GRPC_EMULATOR_HOST"] = scripted.address
-    runs = [subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
-                           timeout=60, env=env, cwd=ROOT) for args in (["get", poem_kind.NAME], ["get", poem_kind.NAME, "--json"])]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            env=env,
+            cwd=ROOT,
+        )
+        for args in (["get", poem_kind.NAME], ["get", poem_kind.NAME, "--json"])
+    ]
     human, machine = runs
     assert human.returncode == 0 and machine.returncode == 0, (human.stderr, machine.stderr)
     assert "kind      PoemOperation" in human.stdout and "poem      an old pond / a frog / splash" in human.stdout
@@ -124,15 +135,23 @@ def test_a_kind_may_not_take_another_kinds_tag_class_or_message(change: dict[str
 def test_googles_video_messages_are_the_video_kinds() -> None:
     videos = _kinds.of_class(types.GenerateVideosOperation)
     assert videos is not None and set(videos.wire) == {
-        "genai_grpc.v1.GenerateVideosResponse", "google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
-        "google.cloud.aiplatform.v1.GenerateVideoResponse"}
+        "genai_grpc.v1.GenerateVideosResponse",
+        "google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+        "google.cloud.aiplatform.v1.GenerateVideoResponse",
+    }
     assert set(videos.metadata) == {"google.ai.generativelanguage.v1beta.PredictLongRunningMetadata"}
-    assert _kinds.class_for("operations/x", "google.cloud.aiplatform.v1.GenerateVideoResponse") is types.GenerateVideosOperation
+    assert (
+        _kinds.class_for("operations/x", "google.cloud.aiplatform.v1.GenerateVideoResponse")
+        is types.GenerateVideosOperation
+    )
 
 
 def test_the_library_kinds_answer_as_before() -> None:
     assert [k.tag for k in _kinds.kinds()] == [
-        "GenerateVideosOperation", "ImportFileOperation", "UploadToFileSearchStoreOperation"]
+        "GenerateVideosOperation",
+        "ImportFileOperation",
+        "UploadToFileSearchStoreOperation",
+    ]
     assert types.GenerateVideosOperation.response_type == "genai_grpc.v1.GenerateVideosResponse"
     assert types.UploadToFileSearchStoreOperation.response_type == "genai_grpc.v1.UploadToFileSearchStoreResponse"
     assert types.Operation.response_type is None
@@ -140,9 +159,11 @@ def test_the_library_kinds_answer_as_before() -> None:
 
 def test_the_registry_and_from_dict_do_not_import_protobuf() -> None:
     # The CLI imports the registry at startup, before it needs grpc or protobuf.
-    code = ("import sys; from genai_grpc import _kinds, types; types.Operation.from_dict("
-            "types.GenerateVideosOperation(name='models/m/operations/1').to_dict()); "
-            "print(sorted(m for m in sys.modules if m.startswith(('google.protobuf', 'grpc'))))")
+    code = (
+        "import sys; from genai_grpc import _kinds, types; types.Operation.from_dict("
+        "types.GenerateVideosOperation(name='models/m/operations/1').to_dict()); "
+        "print(sorted(m for m in sys.modules if m.startswith(('google.protobuf', 'grpc'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

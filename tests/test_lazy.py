@@ -15,14 +15,14 @@ import threading
 from typing import Any
 
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import types_pb2
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from genai_grpc import _convert, _kinds, _payloads, types
+from genai_grpc._generated.genai_grpc.v1 import types_pb2
+from genai_grpc._generated.google.longrunning import operations_pb2
 from tests.conftest import Side
 from tests.scripted import ScriptedServer
 from tests.test_fuzz import FUZZ, operation_classes, operations
@@ -40,7 +40,9 @@ def eager(pb: operations_pb2.Operation, cls: type[types.Operation] | None = None
         response, raw_response = _convert._response(cls, type_url, pb.response.value)
     if pb.HasField("metadata"):
         url = pb.metadata.type_url
-        metadata, raw_metadata = _convert._decode(_convert._METADATA.get(_payloads.type_name(url)), url, pb.metadata.value)
+        metadata, raw_metadata = _convert._decode(
+            _convert._METADATA.get(_payloads.type_name(url)), url, pb.metadata.value
+        )
     error = _convert.operation_error(pb.error) if which == "error" else None
     return cls(name=pb.name, done=pb.done, error=error, response=response, metadata=metadata,
                raw_response=raw_response, raw_metadata=raw_metadata)  # fmt: skip
@@ -60,7 +62,10 @@ def test_lazy_snapshots_equal_eager_ones_however_they_are_read(
 ) -> None:
     reference = eager(pb, cls)
     assume(reference == eager(pb, cls))  # a NaN in a payload is unequal to itself
-    lazy = lambda: _convert.to_operation(pb, cls)  # a fresh, unread snapshot each time
+
+    def lazy() -> types.Operation:  # a fresh, unread snapshot each time
+        return _convert.to_operation(pb, cls)
+
     assert type(lazy()) is type(reference)
     assert lazy() == reference and reference == lazy()
     assert repr(lazy()) == repr(reference)
@@ -163,7 +168,9 @@ def test_malformed_payloads_never_fail_get_and_stay_raw_where_read(scripted: Scr
         assert types.Operation.from_dict(op.to_dict()) == op
 
 
-segments = st.sampled_from(["models", "veo-3", "operations", "fileSearchStores", "s", "upload", "poems", "", "a\nb", " "])
+segments = st.sampled_from(
+    ["models", "veo-3", "operations", "fileSearchStores", "s", "upload", "poems", "", "a\nb", " "]
+)
 
 
 @FUZZ

@@ -96,8 +96,14 @@ def test_permanent_errors_raise_at_once_with_details(scripted: ScriptedServer, o
 
 def test_watch_yields_each_change_and_ends_done(scripted: ScriptedServer, ops: Side) -> None:
     name = "operations/w"
-    scripted.script(name, snap(name, progress=10), snap(name, progress=10), snap(name, progress=50),
-                    snap(name, progress=50), snap(name, done=True, progress=100))
+    scripted.script(
+        name,
+        snap(name, progress=10),
+        snap(name, progress=10),
+        snap(name, progress=50),
+        snap(name, progress=50),
+        snap(name, done=True, progress=100),
+    )
     seen = collect(ops, "watch", name, timeout=10, poll=FAST)
     assert [s.metadata["p"] for s in seen] == [10, 50, 100] and seen[-1].done
     assert set(methods(scripted)) == {"GetOperation"}
@@ -136,8 +142,13 @@ def test_wait_all_keeps_input_order_and_takes_done_ones(scripted: ScriptedServer
     finished = types.Operation(name="operations/done", done=True)
     wanted = ["operations/2", finished, "operations/0", "operations/1", "operations/2"]
     got = ops.wait_all(wanted, timeout=10, poll=FAST)
-    assert [op.name for op in got] == ["operations/2", "operations/done", "operations/0",
-                                        "operations/1", "operations/2"]
+    assert [op.name for op in got] == [
+        "operations/2",
+        "operations/done",
+        "operations/0",
+        "operations/1",
+        "operations/2",
+    ]
     assert got[1] is finished and all(op.done for op in got)
 
 
@@ -166,8 +177,9 @@ def test_resume_from_a_stored_dict(scripted: ScriptedServer, ops: Side) -> None:
     assert type(op) is types.GenerateVideosOperation and op.done
 
 
-def test_cancelling_an_aio_wait_stops_it_and_its_call(scripted: ScriptedServer, client: Client,
-                                                     run: asyncio.Runner) -> None:
+def test_cancelling_an_aio_wait_stops_it_and_its_call(
+    scripted: ScriptedServer, client: Client, run: asyncio.Runner
+) -> None:
     scripted.hold_waits = True
     scripted.put(snap("operations/1"))
 
@@ -207,8 +219,12 @@ def test_ctrl_c_stops_a_sync_wait(scripted: ScriptedServer) -> None:
 
     scripted.hold_waits = True
     scripted.put(snap("operations/1"))
-    child = subprocess.Popen([sys.executable, "-c", CTRL_C_CHILD, scripted.address],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_CHILD, scripted.address],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         while not scripted.received and time.monotonic() < deadline:
@@ -230,6 +246,7 @@ def test_a_sync_fleet_needs_no_thread_per_operation(scripted: ScriptedServer, cl
     names = [f"operations/{i}" for i in range(300)]
     for name in names:
         scripted.script(name, snap(name), snap(name), snap(name, done=True))
+
     def client_threads() -> int:  # the in-process test server's pool threads don't count
         return sum(not t.name.startswith("ThreadPoolExecutor") for t in threading.enumerate())
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
 
 from genai_grpc import Client, errors, types
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation
@@ -69,9 +69,7 @@ def test_2000_operations_every_one_accounted_for(
     assert all(o.operation is not None and o.operation.done for o in succeeded + failed)
 
 
-def test_wait_all_outcomes_keep_input_order(
-    fleet_server: tuple[LocalServer, list[str]], fleet_ops: Client
-) -> None:
+def test_wait_all_outcomes_keep_input_order(fleet_server: tuple[LocalServer, list[str]], fleet_ops: Client) -> None:
     names = fleet_server[1][:60] + fleet_server[1][:3]
     got = fleet_ops.operations.wait_all(names, timeout=60, return_errors=True)
     assert [o.name for o in got] == names
@@ -87,9 +85,7 @@ def test_the_default_still_raises_the_first_permanent_error(
     assert info.value.code == 404
 
 
-def test_a_timeout_is_one_operations_outcome(
-    fleet_server: tuple[LocalServer, list[str]], fleet_ops: Client
-) -> None:
+def test_a_timeout_is_one_operations_outcome(fleet_server: tuple[LocalServer, list[str]], fleet_ops: Client) -> None:
     server = fleet_server[0]
     now = time.time_ns()
     server.store.insert([NewOperation("fileSearchStores/o/operations/slow", IMPORT, _request("gs://b/x"),

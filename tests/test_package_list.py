@@ -13,7 +13,10 @@ def test_every_package_directory_is_listed() -> None:
     block = text.split("packages = [", 1)[1].split("]", 1)[0]
     listed = set(re.findall(r'"([\w.]+)"', block))
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "genai_grpc").rglob("__init__.py")}
-    found |= {"genai_grpc._generated." + ".".join(p.parent.relative_to(ROOT / "generated").parts)
-              for p in (ROOT / "generated").rglob("__init__.py") if p.parent != ROOT / "generated"}
+    found |= {
+        "genai_grpc._generated." + ".".join(p.parent.relative_to(ROOT / "generated").parts)
+        for p in (ROOT / "generated").rglob("__init__.py")
+        if p.parent != ROOT / "generated"
+    }
     found.add("genai_grpc._generated")
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

@@ -47,13 +47,15 @@ def test_coexists_with_google_api_core_if_installed() -> None:
 
 
 def test_generated_sync_twin_is_up_to_date() -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "unasync.py"), "--check"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unasync.py"), "--check"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_unasync_fails_on_a_pattern_that_matches_nothing(monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_unasync_fails_on_a_pattern_that_matches_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = importlib.util.spec_from_file_location("unasync_script", ROOT / "scripts" / "unasync.py")
     assert spec is not None and spec.loader is not None
     script = importlib.util.module_from_spec(spec)

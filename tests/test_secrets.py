@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from genai_grpc import Client, errors, types
+from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.errors import mask_secrets
 from tests.scripted import ScriptedServer
 from tests.test_cli import cli, environment
@@ -24,8 +24,11 @@ KEY = "AIzaSy-echoed-back-0123456789abcdef"
 def _echoing_status() -> status_pb2.Status:
     status = status_pb2.Status(code=grpc.StatusCode.PERMISSION_DENIED.value[0], message=f"key {KEY} denied")
     status.details.add().Pack(error_details_pb2.ErrorInfo(reason="DENIED", metadata={"key": KEY, KEY: "x"}))
-    status.details.add().Pack(error_details_pb2.BadRequest(field_violations=[
-        error_details_pb2.BadRequest.FieldViolation(field="key", description=f"bad {KEY}!")]))
+    status.details.add().Pack(
+        error_details_pb2.BadRequest(
+            field_violations=[error_details_pb2.BadRequest.FieldViolation(field="key", description=f"bad {KEY}!")]
+        )
+    )
     return status
 
 

@@ -28,8 +28,9 @@ def run_example(name: str, address: str, cwd: Path) -> subprocess.CompletedProce
     env = {**os.environ, "GENAI_GRPC_EMULATOR_HOST": address}
     for var in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI"):
         env.pop(var, None)
-    return subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py")], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py")], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_copies_match_the_spec() -> None:

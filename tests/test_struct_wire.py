@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import DecodeError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from genai_grpc import _convert, _payloads, _wire, types
+from genai_grpc._generated.google.longrunning import operations_pb2
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -102,24 +102,48 @@ def test_it_reads_the_common_shapes_itself() -> None:
 @st.composite
 def video_structs(draw: st.DrawFn) -> bytes:
     """Gemini- and Vertex-shaped video responses, some with odd values where text should be."""
-    odd = st.one_of(st.text(max_size=8), st.just(""), st.floats(allow_nan=False, allow_infinity=False),
-                    st.none(), st.lists(st.text(max_size=3), max_size=2), st.just("QUJD"), st.just("not base64!"))
-    sample = st.fixed_dictionaries({"video": st.fixed_dictionaries(
-        {}, optional={"encodedVideo": odd, "encoding": odd, "uri": odd})}, optional={"generationSeed": odd})
-    gemini = st.fixed_dictionaries({"generateVideoResponse": st.fixed_dictionaries(
-        {"generatedSamples": st.lists(sample, max_size=3)},
-        optional={"raiMediaFilteredCount": odd, "raiMediaFilteredReasons": st.lists(odd, max_size=3)})})
-    vertex = st.fixed_dictionaries({"videos": st.lists(st.fixed_dictionaries(
-        {}, optional={"bytesBase64Encoded": odd, "mimeType": odd, "gcsUri": odd}), max_size=3)})
+    odd = st.one_of(
+        st.text(max_size=8),
+        st.just(""),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.none(),
+        st.lists(st.text(max_size=3), max_size=2),
+        st.just("QUJD"),
+        st.just("not base64!"),
+    )
+    sample = st.fixed_dictionaries(
+        {"video": st.fixed_dictionaries({}, optional={"encodedVideo": odd, "encoding": odd, "uri": odd})},
+        optional={"generationSeed": odd},
+    )
+    gemini = st.fixed_dictionaries(
+        {
+            "generateVideoResponse": st.fixed_dictionaries(
+                {"generatedSamples": st.lists(sample, max_size=3)},
+                optional={"raiMediaFilteredCount": odd, "raiMediaFilteredReasons": st.lists(odd, max_size=3)},
+            )
+        }
+    )
+    vertex = st.fixed_dictionaries(
+        {
+            "videos": st.lists(
+                st.fixed_dictionaries({}, optional={"bytesBase64Encoded": odd, "mimeType": odd, "gcsUri": odd}),
+                max_size=3,
+            )
+        }
+    )
     return _serialized(draw(st.one_of(gemini, vertex, st.dictionaries(st.text(max_size=6), json_values, max_size=3))))
 
 
 @FUZZ
 @example(  # a reason that is a list holding a string: found by this test
     data=b"\nZ\n\x15generateVideoResponse\x12A*?\n%\n\x17raiMediaFilteredReasons\x12\n2\x08\n\x062\x04\n"
-         b"\x02\x1a\x00\n\x16\n\x10generatedSamples\x12\x022\x00", cls=None)
-@given(st.one_of(video_structs(), wire_inputs), st.sampled_from([None, types.GenerateVideosOperation,
-                                                               types.ImportFileOperation]))
+    b"\x02\x1a\x00\n\x16\n\x10generatedSamples\x12\x022\x00",
+    cls=None,
+)
+@given(
+    st.one_of(video_structs(), wire_inputs),
+    st.sampled_from([None, types.GenerateVideosOperation, types.ImportFileOperation]),
+)
 def test_large_struct_responses_decode_as_protobuf_would(data: bytes, cls: Any) -> None:
     """A typed operation's Struct response read with its strings left on the wire (every
     size threshold at 0) becomes the same snapshot as protobuf's path gives."""

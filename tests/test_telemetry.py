@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
 
 from genai_grpc import Client, errors, types
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation
@@ -128,7 +128,9 @@ def test_wait_and_fleet_spans_and_metrics(otel: dict[str, Any], local: tuple[Loc
     wait, fleet = otel["spans"].get_finished_spans()
     assert wait.name == "genai_grpc.wait"
     attrs = wait.attributes
-    assert attrs["genai_grpc.operation.name"] == names[1] and attrs["genai_grpc.operation.kind"] == "ImportFileOperation"
+    assert (
+        attrs["genai_grpc.operation.name"] == names[1] and attrs["genai_grpc.operation.kind"] == "ImportFileOperation"
+    )
     assert attrs["genai_grpc.retries"] == 2 and attrs["genai_grpc.polls"] >= 3
     assert attrs["genai_grpc.outcome"] == "succeeded" and attrs["rpc.grpc.status_code"] == 0
     assert fleet.name == "genai_grpc.fleet"

@@ -15,10 +15,10 @@ import google.auth.credentials
 import google.oauth2.credentials
 import grpc
 import pytest
-from genai_grpc._generated.google.longrunning import operations_pb2
 from google.auth import exceptions as auth_exceptions
 
 from genai_grpc import Client, errors, types
+from genai_grpc._generated.google.longrunning import operations_pb2
 from tests.scripted import ScriptedServer
 from tests.tls import Certs, make_certs
 
@@ -73,8 +73,14 @@ def plain() -> Iterator[ScriptedServer]:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("GENAI_GRPC_EMULATOR_HOST", "GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI",
-                "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
+    for var in (
+        "GENAI_GRPC_EMULATOR_HOST",
+        "GOOGLE_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -100,16 +106,23 @@ def test_api_key_routing_and_versions_arrive_over_tls(tls: ScriptedServer, certs
     for _, _, metadata in tls.received:
         assert metadata["x-goog-api-key"] == KEY
         assert metadata["x-goog-request-params"] == "name=operations/plain-1"
-        assert re.fullmatch(rf"genai-grpc/0\.1\.0 gl-python/\S+ grpc/{re.escape(grpc.__version__)}",
-                            metadata["x-goog-api-client"])
+        assert re.fullmatch(
+            rf"genai-grpc/0\.1\.0 gl-python/\S+ grpc/{re.escape(grpc.__version__)}", metadata["x-goog-api-client"]
+        )
         assert metadata["user-agent"].startswith(metadata["x-goog-api-client"] + " grpc-python")
         assert "authorization" not in metadata
 
 
 def test_bearer_token_quota_project_and_vertex_routing(tls: ScriptedServer, certs: Certs) -> None:
     credentials = google.oauth2.credentials.Credentials(token="ya29.static-token", quota_project_id="billing-proj")
-    with Client(vertexai=True, project="p", location="us-central1", credentials=credentials,
-                endpoint=tls.address, root_certificates=certs.ca) as client:
+    with Client(
+        vertexai=True,
+        project="p",
+        location="us-central1",
+        credentials=credentials,
+        endpoint=tls.address,
+        root_certificates=certs.ca,
+    ) as client:
         get_both(client, VEO)
         client.operations.get(PLAIN)
     methods = [m for m, _, _ in tls.received]
@@ -144,15 +157,18 @@ class FailingCredentials(MintingCredentials):
         self.retryable = retryable
 
     def refresh(self, request: Any) -> None:
-        raise auth_exceptions.RefreshError("invalid_grant: Token has been expired or revoked.",
-                                           retryable=self.retryable)
+        raise auth_exceptions.RefreshError(
+            "invalid_grant: Token has been expired or revoked.", retryable=self.retryable
+        )
 
 
 @pytest.mark.parametrize("retryable,cls,code", [(False, errors.ClientError, 401), (True, errors.ServerError, 503)])
-def test_a_refresh_that_retrying_cannot_fix_is_401(tls: ScriptedServer, certs: Certs, retryable: bool,
-                                                   cls: type, code: int) -> None:
-    with Client(vertexai=True, credentials=FailingCredentials(retryable), endpoint=tls.address,
-                root_certificates=certs.ca) as client:
+def test_a_refresh_that_retrying_cannot_fix_is_401(
+    tls: ScriptedServer, certs: Certs, retryable: bool, cls: type, code: int
+) -> None:
+    with Client(
+        vertexai=True, credentials=FailingCredentials(retryable), endpoint=tls.address, root_certificates=certs.ca
+    ) as client:
         with pytest.raises(cls) as info:
             client.operations.get(PLAIN)
     assert info.value.code == code and "invalid_grant" in info.value.message
@@ -220,8 +236,12 @@ def test_plaintext_with_credentials_to_a_non_loopback_host_is_refused_before_con
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _forbid_channels(monkeypatch)
-    for kwargs in ({"api_key": KEY}, {"api_key": KEY, "allow_insecure_credentials": True},
-                   {"vertexai": True, "credentials": MintingCredentials()}, {}):
+    for kwargs in (
+        {"api_key": KEY},
+        {"api_key": KEY, "allow_insecure_credentials": True},
+        {"vertexai": True, "credentials": MintingCredentials()},
+        {},
+    ):
         with pytest.raises(ValueError, match="plaintext") as info:
             Client(endpoint="10.1.2.3:443", insecure=True, **kwargs)
         assert KEY not in str(info.value)
@@ -243,8 +263,12 @@ def test_vertex_environment_against_the_emulator_routes_publisher_models(
         raise AssertionError("no credentials are looked up for a plaintext channel")
 
     monkeypatch.setattr(google.auth, "default", default)
-    for var, value in (("GOOGLE_GENAI_USE_VERTEXAI", "true"), ("GOOGLE_CLOUD_PROJECT", "p"),
-                       ("GOOGLE_CLOUD_LOCATION", "us-central1"), ("GENAI_GRPC_EMULATOR_HOST", plain.address)):
+    for var, value in (
+        ("GOOGLE_GENAI_USE_VERTEXAI", "true"),
+        ("GOOGLE_CLOUD_PROJECT", "p"),
+        ("GOOGLE_CLOUD_LOCATION", "us-central1"),
+        ("GENAI_GRPC_EMULATOR_HOST", plain.address),
+    ):
         monkeypatch.setenv(var, value)
     with Client() as client:
         get_both(client, VEO)
@@ -255,8 +279,9 @@ def test_vertex_environment_against_the_emulator_routes_publisher_models(
 
 def test_credentials_over_loopback_plaintext_when_explicitly_allowed(plain: ScriptedServer) -> None:
     credentials = MintingCredentials()
-    with Client(vertexai=True, credentials=credentials, endpoint=plain.address,
-                allow_insecure_credentials=True) as client:
+    with Client(
+        vertexai=True, credentials=credentials, endpoint=plain.address, allow_insecure_credentials=True
+    ) as client:
         get_both(client, VEO)
     with Client(api_key=KEY, endpoint=plain.address, allow_insecure_credentials=True) as client:
         client.operations.get(PLAIN)
@@ -307,8 +332,14 @@ class AioRecorder(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
 def test_interceptors_see_every_call_but_not_the_token(tls: ScriptedServer, certs: Certs) -> None:
     sync, aio = Recorder(), AioRecorder()
     credentials = google.oauth2.credentials.Credentials(token="ya29.hidden-from-interceptors")
-    with Client(vertexai=True, credentials=credentials, endpoint=tls.address, root_certificates=certs.ca,
-                interceptors=[sync], aio_interceptors=[aio]) as client:
+    with Client(
+        vertexai=True,
+        credentials=credentials,
+        endpoint=tls.address,
+        root_certificates=certs.ca,
+        interceptors=[sync],
+        aio_interceptors=[aio],
+    ) as client:
         get_both(client, VEO)
         client.operations.get(PLAIN)
     assert [m for m, _ in sync.calls] == [
@@ -342,6 +373,7 @@ def test_threads_making_their_first_calls_at_once_share_one_channel(plain: Scrip
 
     start = threading.Barrier(8)
     with Client(endpoint=plain.address) as client:
+
         def first_call() -> None:
             start.wait()
             client.operations.get(PLAIN)
@@ -367,8 +399,10 @@ def test_keys_and_tokens_never_show_in_repr_logs_or_errors(
     caplog.set_level(logging.DEBUG)
     logging.getLogger("grpc").setLevel(logging.DEBUG)
     credentials = google.oauth2.credentials.Credentials(token="ya29.secret-token")
-    clients = [Client(api_key=KEY, endpoint=tls.address, root_certificates=certs.ca),
-               Client(vertexai=True, credentials=credentials, endpoint=tls.address, root_certificates=certs.ca)]
+    clients = [
+        Client(api_key=KEY, endpoint=tls.address, root_certificates=certs.ca),
+        Client(vertexai=True, credentials=credentials, endpoint=tls.address, root_certificates=certs.ca),
+    ]
     texts: list[str] = []
     for client in clients:
         with client:
@@ -378,8 +412,15 @@ def test_keys_and_tokens_never_show_in_repr_logs_or_errors(
                 with pytest.raises(errors.ClientError) as info:
                     client.operations.get(name)
                 texts += [str(info.value), repr(info.value), info.value.message, repr(info.value.details)]
-            texts += [repr(client), str(client), repr(client.aio), repr(client._config),
-                      repr(client._transport), repr(client.aio._transport), repr(client._transport._credentials)]
+            texts += [
+                repr(client),
+                str(client),
+                repr(client.aio),
+                repr(client._config),
+                repr(client._transport),
+                repr(client.aio._transport),
+                repr(client._transport._credentials),
+            ]
     texts.append(caplog.text)
     for text in texts:
         assert KEY not in text and "secret-token" not in text, text

@@ -9,12 +9,12 @@ from typing import Any
 
 import grpc
 import pytest
+
+from genai_grpc import Client, errors, types
 from genai_grpc._generated.google.cloud.aiplatform.v1 import (
     prediction_service_pb2,
     prediction_service_pb2_grpc,
 )
-
-from genai_grpc import Client, errors, types
 from genai_grpc.server import LocalServer
 from genai_grpc.server._errors import RequestError
 from genai_grpc.server._predict import VERTEX_VIDEOS
@@ -42,15 +42,31 @@ def server() -> Iterator[LocalServer]:
     with LocalServer(duration_s=0.0) as local:
         request = prediction_service_pb2.PredictLongRunningRequest(endpoint=MODEL)
         request.instances.add().struct_value.update({"prompt": "a cat"})
-        local.store.insert([NewOperation(name=VEO, kind=VERTEX_VIDEOS, request=request.SerializeToString(),
-                                         seed=7, create_ns=time.time_ns(), duration_ns=0)])
+        local.store.insert(
+            [
+                NewOperation(
+                    name=VEO,
+                    kind=VERTEX_VIDEOS,
+                    request=request.SerializeToString(),
+                    seed=7,
+                    create_ns=time.time_ns(),
+                    duration_ns=0,
+                )
+            ]
+        )
         yield local
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("GENAI_GRPC_EMULATOR_HOST", "GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI",
-                "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
+    for var in (
+        "GENAI_GRPC_EMULATOR_HOST",
+        "GOOGLE_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -93,8 +109,12 @@ def test_gemini_client_uses_get_operation_for_the_same_name(server: LocalServer)
 
 
 def test_as_a_user_with_google_genai_environment(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, value in (("GOOGLE_GENAI_USE_VERTEXAI", "true"), ("GOOGLE_CLOUD_PROJECT", "p"),
-                       ("GOOGLE_CLOUD_LOCATION", "us-central1"), ("GENAI_GRPC_EMULATOR_HOST", server.address)):
+    for var, value in (
+        ("GOOGLE_GENAI_USE_VERTEXAI", "true"),
+        ("GOOGLE_CLOUD_PROJECT", "p"),
+        ("GOOGLE_CLOUD_LOCATION", "us-central1"),
+        ("GENAI_GRPC_EMULATOR_HOST", server.address),
+    ):
         monkeypatch.setenv(var, value)
     import asyncio
 

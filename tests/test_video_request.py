@@ -31,7 +31,11 @@ def test_gemini_request() -> None:
         vertex=False,
     )  # fmt: skip
     assert (call.service, call.method, call.routing_field, call.routing_value) == (
-        "gemini_prediction", "PredictLongRunning", "model", "models/veo-3")
+        "gemini_prediction",
+        "PredictLongRunning",
+        "model",
+        "models/veo-3",
+    )
     assert body(call) == {
         "model": "models/veo-3",
         "instances": [{
@@ -46,9 +50,16 @@ def test_gemini_request() -> None:
 
 
 def test_vertex_request_keeps_a_full_resource_name_and_takes_vertex_only_fields() -> None:
-    config = {"output_gcs_uri": "gs://b/out/", "fps": 24, "seed": 7, "pubsub_topic": "projects/p/topics/t",
-              "generate_audio": False, "compression_quality": "OPTIMIZED", "resize_mode": "pad",
-              "mask": VideoGenerationMask(Image(gcs_uri="gs://b/m.png", mime_type="image/png"), "INSERT")}
+    config = {
+        "output_gcs_uri": "gs://b/out/",
+        "fps": 24,
+        "seed": 7,
+        "pubsub_topic": "projects/p/topics/t",
+        "generate_audio": False,
+        "compression_quality": "OPTIMIZED",
+        "resize_mode": "pad",
+        "mask": VideoGenerationMask(Image(gcs_uri="gs://b/m.png", mime_type="image/png"), "INSERT"),
+    }
     call = _video_request.generate_videos(ENDPOINT, "a cat", {"gcs_uri": "gs://b/i.png"},
                                           Video(data=b"mp4", mime_type="video/mp4"), config, **VERTEX)  # fmt: skip
     assert (call.service, call.routing_field, call.routing_value) == ("prediction", "endpoint", ENDPOINT)

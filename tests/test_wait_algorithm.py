@@ -20,18 +20,22 @@ def pb(done: bool = False, progress: int = 0) -> operations_pb2.Operation:
     op = operations_pb2.Operation(name=NAME, done=done)
     if progress:
         from google.protobuf import struct_pb2
+
         op.metadata.Pack(struct_pb2.Struct(fields={"p": struct_pb2.Value(number_value=progress)}))
     return op
 
 
-def plan(timeout: float | None = None, poll: types.PollPolicy = STEADY, retry: types.RetryPolicy = NO_JITTER_RETRY,
-         **kw: Any) -> Plan:
-    return Plan(deadline=None if timeout is None else timeout, timeout=timeout, poll=poll, retry=retry,
-                rpc_timeout=60.0, **kw)
+def plan(
+    timeout: float | None = None, poll: types.PollPolicy = STEADY, retry: types.RetryPolicy = NO_JITTER_RETRY, **kw: Any
+) -> Plan:
+    return Plan(
+        deadline=None if timeout is None else timeout, timeout=timeout, poll=poll, retry=retry, rpc_timeout=60.0, **kw
+    )
 
 
-def machine(p: Plan, features: Features | None = None, known: types.Operation | None = None,
-            rand: Any = lambda: 0.5) -> _waiting.Machine:
+def machine(
+    p: Plan, features: Features | None = None, known: types.Operation | None = None, rand: Any = lambda: 0.5
+) -> _waiting.Machine:
     return _waiting.wait_for(NAME, to_operation, p, features or Features(), 0.0, known, rand)
 
 
@@ -185,10 +189,19 @@ def test_watch_emits_each_change_then_returns_the_done_one() -> None:
     assert seen == [10.0, 50.0] and info.value.value.done
 
 
-def fleet_of(names: list[str], concurrency: int, timeout: float | None = None,
-             poll: types.PollPolicy = STEADY) -> _fleet.Fleet:
-    return _fleet.build(_fleet.distinct(names), now=0.0, timeout=timeout, poll=poll, retry=NO_JITTER_RETRY,
-                        rpc_timeout=60.0, features=Features(), concurrency=concurrency)
+def fleet_of(
+    names: list[str], concurrency: int, timeout: float | None = None, poll: types.PollPolicy = STEADY
+) -> _fleet.Fleet:
+    return _fleet.build(
+        _fleet.distinct(names),
+        now=0.0,
+        timeout=timeout,
+        poll=poll,
+        retry=NO_JITTER_RETRY,
+        rpc_timeout=60.0,
+        features=Features(),
+        concurrency=concurrency,
+    )
 
 
 def test_fleet_bounds_calls_in_flight_and_finishes_everyone() -> None:
@@ -216,8 +229,12 @@ def fleet_order(fleet: _fleet.Fleet, name: str) -> int:
 
 
 def test_fleet_timeout_lists_every_pending_operation() -> None:
-    fleet = fleet_of(["operations/a", "operations/b", "operations/c"], concurrency=5, timeout=1.5,
-                     poll=types.PollPolicy(jitter=False))
+    fleet = fleet_of(
+        ["operations/a", "operations/b", "operations/c"],
+        concurrency=5,
+        timeout=1.5,
+        poll=types.PollPolicy(jitter=False),
+    )
     calls = fleet.start(0.0)
     assert {c.method for _, c in calls} == {WAIT}  # a small fleet long-polls
     fleet.complete("operations/a", Reply(0.5, value=operations_pb2.Operation(name="operations/a", done=True)))
@@ -237,8 +254,9 @@ def test_fleet_permanent_error_propagates() -> None:
         fleet.complete("operations/a", Reply(0.0, error=err(5)))
 
 
-@pytest.mark.parametrize("bad", [dict(initial=-1), dict(multiplier=0.5), dict(maximum=float("inf")),
-                                 dict(initial="1"), dict(long_poll=True)])
+@pytest.mark.parametrize(
+    "bad", [dict(initial=-1), dict(multiplier=0.5), dict(maximum=float("inf")), dict(initial="1"), dict(long_poll=True)]
+)
 def test_poll_policy_rejects_nonsense(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="PollPolicy"):
         types.PollPolicy(**bad)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import builtins
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Literal, overload
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from genai_grpc import _convert, _names, _routing, _seconds, _telemetry
 from genai_grpc._async.transport import AsyncTransport
@@ -47,7 +48,11 @@ class AsyncOperations:
         route = _routing.get_route(name, self._vertexai)
         with _telemetry.get_span(name, route.service, route.method) as span:
             pb = await self._transport.call(
-                route.service, route.method, route.request, route.routing_value, timeout,
+                route.service,
+                route.method,
+                route.request,
+                route.routing_value,
+                timeout,
                 routing_field=route.routing_field,
             )
             op = _convert.to_operation(pb, cls)

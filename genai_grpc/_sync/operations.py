@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import builtins
 import time
-from typing import TYPE_CHECKING, Any, Iterator, Iterable, Literal, overload
+from collections.abc import Iterator, Iterable
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from genai_grpc import _convert, _names, _routing, _seconds, _telemetry
 from genai_grpc._sync.transport import Transport
@@ -48,7 +49,11 @@ class Operations:
         route = _routing.get_route(name, self._vertexai)
         with _telemetry.get_span(name, route.service, route.method) as span:
             pb = self._transport.call(
-                route.service, route.method, route.request, route.routing_value, timeout,
+                route.service,
+                route.method,
+                route.request,
+                route.routing_value,
+                timeout,
                 routing_field=route.routing_field,
             )
             op = _convert.to_operation(pb, cls)

@@ -80,7 +80,9 @@ class Transport:
         # inlined, each Python call costing several times its microbenchmark between gRPC
         # calls (BENCHMARKS.md, "The cost of a look").
         config = self._config
-        deadline = config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
+        deadline = (
+            config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
+        )
         rpc = (self._methods or self._open())[service, method]
         metadata = (*config.metadata, _rpc.routing_header(name, routing_field))
         budget = self.budget

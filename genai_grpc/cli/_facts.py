@@ -11,9 +11,7 @@ from genai_grpc.types import Operation
 
 RUNNING, SUCCEEDED, FAILED, DONE_EMPTY = "RUNNING", "SUCCEEDED", "FAILED", "DONE-EMPTY"
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))$"
-)
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))$")
 
 
 def state(op: Operation) -> str:

@@ -45,9 +45,10 @@ def run(
     """Wait for (or watch) every name in `args.names`; the exit code of the worst outcome."""
     wanted = names(args.names)
     tally = _tally.Tally(len(dict.fromkeys(wanted)))
-    events = cast(Generator["Operation | Outcome", None, None], client.operations._events(
-        wanted, timeout=args.timeout, concurrency=args.concurrency, poll=poll, watch=watch
-    ))
+    events = cast(
+        Generator["Operation | Outcome", None, None],
+        client.operations._events(wanted, timeout=args.timeout, concurrency=args.concurrency, poll=poll, watch=watch),
+    )
     bar = None
     if not args.json and sys.stderr.isatty():
         from genai_grpc.cli._progress import ProgressBar

@@ -100,48 +100,73 @@ def _count(text: str) -> int:
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     conn = common.add_argument_group("connection (default: from the environment, see genai-grpc --help)")
-    conn.add_argument("--endpoint", metavar="HOST:PORT", help="server address: TLS, or plain gRPC to a loopback address")
-    conn.add_argument("--vertexai", action=argparse.BooleanOptionalAction, default=None,
-                      help="use Vertex AI (default: $GOOGLE_GENAI_USE_VERTEXAI)")
+    conn.add_argument(
+        "--endpoint", metavar="HOST:PORT", help="server address: TLS, or plain gRPC to a loopback address"
+    )
+    conn.add_argument(
+        "--vertexai",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="use Vertex AI (default: $GOOGLE_GENAI_USE_VERTEXAI)",
+    )
     conn.add_argument("--project", help="Google Cloud project (default: $GOOGLE_CLOUD_PROJECT)")
     conn.add_argument("--location", help="Google Cloud location (default: $GOOGLE_CLOUD_LOCATION)")
     out = common.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="one JSON document per operation on stdout")
-    out.add_argument("--include-bytes", action="store_true",
-                     help="with --json: include bytes as base64 (default: only their size)")
+    out.add_argument(
+        "--include-bytes", action="store_true", help="with --json: include bytes as base64 (default: only their size)"
+    )
     return common
 
 
 def _saving(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output-dir", metavar="DIR",
-                        help="save the videos of a finished operation as DIR/video_N.EXT "
-                             "(those served by address are downloaded)")
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="save the videos of a finished operation as DIR/video_N.EXT (those served by address are downloaded)",
+    )
     parser.add_argument("--force", action="store_true", help="with --output-dir: overwrite existing files")
 
 
 def _fleet_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("names", nargs="+", metavar="NAME",
-                        help="operation resource names; - reads them from standard input, one a line")
+    parser.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="operation resource names; - reads them from standard input, one a line",
+    )
     parser.add_argument("--timeout", type=_positive, metavar="S", help="give up after S seconds (exit 4)")
-    parser.add_argument("--poll", type=_positive, metavar="S", help="longest pause between polls (default: 5 with the progress bar, else the library's 20)")
-    parser.add_argument("--concurrency", type=_count, default=100, metavar="N",
-                        help="at most N calls in flight (default: 100)")
-    parser.add_argument("--max-rps", type=_rate, metavar="R",
-                        help="at most R requests per second, slowing down when the server says its quota is used up")
+    parser.add_argument(
+        "--poll",
+        type=_positive,
+        metavar="S",
+        help="longest pause between polls (default: 5 with the progress bar, else the library's 20)",
+    )
+    parser.add_argument(
+        "--concurrency", type=_count, default=100, metavar="N", help="at most N calls in flight (default: 100)"
+    )
+    parser.add_argument(
+        "--max-rps",
+        type=_rate,
+        metavar="R",
+        help="at most R requests per second, slowing down when the server says its quota is used up",
+    )
 
 
 def _subcommand(commands: Any, name: str, summary: str, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return commands.add_parser(  # type: ignore[no-any-return]
-        name, parents=[common], help=summary, description=summary,
-        epilog=f"{EXAMPLES[name]}\n\n{TABLE}", formatter_class=_Formatter,
+        name,
+        parents=[common],
+        help=summary,
+        description=summary,
+        epilog=f"{EXAMPLES[name]}\n\n{TABLE}",
+        formatter_class=_Formatter,
     )
 
 
 def build() -> argparse.ArgumentParser:
     """The parser for every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog=PROG, description=DESCRIPTION, epilog=TABLE, formatter_class=_Formatter
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=TABLE, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = _common()
@@ -159,8 +184,10 @@ def build() -> argparse.ArgumentParser:
     lst.add_argument("--filter", help="server-side filter, e.g. 'done=false'")
     lst.add_argument("--page-size", type=_count, metavar="N", help="operations per page")
     lst.add_argument("--limit", type=_count, metavar="N", help="stop after N operations")
-    for name, summary in (("cancel", "ask the server to cancel an operation"),
-                          ("delete", "forget an operation (it is not cancelled)")):
+    for name, summary in (
+        ("cancel", "ask the server to cancel an operation"),
+        ("delete", "forget an operation (it is not cancelled)"),
+    ):
         sub = _subcommand(commands, name, summary, common)
         sub.add_argument("name", help="the operation's resource name")
     _serving(commands)
@@ -178,14 +205,24 @@ def _serving(commands: Any) -> None:
     add = serve.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     add("--port", type=int, default=50051, help="port to bind; 0 picks a free one (default: 50051)")
-    add("--files-port", type=int, default=0, metavar="PORT",
-        help="port of the HTTP file server for videos served by address (default: a free one)")
+    add(
+        "--files-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="port of the HTTP file server for videos served by address (default: a free one)",
+    )
     add("--db", default=":memory:", help="SQLite file keeping operations across restarts")
     add("--duration", type=float, default=5.0, metavar="S", help="seconds an operation runs (default: 5)")
     add("--max-wait", type=float, metavar="S", help="longest WaitOperation, seconds (default: 60)")
-    add("--require-api-key", nargs="?", const=True, metavar="KEY",
+    add(
+        "--require-api-key",
+        nargs="?",
+        const=True,
+        metavar="KEY",
         help="require x-goog-api-key; without KEY (which the process list shows), use "
-             "$GENAI_GRPC_SERVER_API_KEY, else $GOOGLE_API_KEY or $GEMINI_API_KEY")
+        "$GENAI_GRPC_SERVER_API_KEY, else $GOOGLE_API_KEY or $GEMINI_API_KEY",
+    )
     add("--latency", type=float, default=0.0, metavar="S", help="seconds added to every call")
     add("--fail-rate", type=float, default=0.0, metavar="R", help="share of calls (0..1) that fail")
     add("--fail-next", type=int, default=0, metavar="N", help="the first N calls fail")
@@ -193,4 +230,3 @@ def _serving(commands: Any) -> None:
     add("--retry-delay", type=float, metavar="S", help="RetryInfo delay (seconds) on injected failures")
     add("--wait-unimplemented", action="store_true", help="WaitOperation answers UNIMPLEMENTED")
     add("--garbage", action="store_true", help="answer bytes that are not an Operation")
-

@@ -51,9 +51,7 @@ def plan(op: Operation) -> tuple[list[tuple[str, Video]], list[str]]:
     return files, notes
 
 
-def write(
-    directory: str, files: list[tuple[str, Video]], force: bool, fetch: Fetch
-) -> tuple[list[str], list[str]]:
+def write(directory: str, files: list[tuple[str, Video]], force: bool, fetch: Fetch) -> tuple[list[str], list[str]]:
     """Write `files` into `directory` (created if missing), downloading those served by
     address with `fetch`; returns the paths written and a note for each video not saved.
 
@@ -69,7 +67,7 @@ def write(
             if os.path.lexists(path):
                 raise FileExistsError(f"{path} exists; pass --force to overwrite it")
     written, notes = [], []
-    for path, (name, video) in zip(paths, files):
+    for path, (name, video) in zip(paths, files, strict=True):
         reason = None
         if video.data is not None:
             _atomic.write_bytes(path, video.data, overwrite=force)

@@ -37,8 +37,7 @@ from genai_grpc.server._store import Record
 IMPORT, UPLOAD = "importFile", "uploadToFileSearchStore"
 VIDEO_KINDS = (VIDEOS, VERTEX_VIDEOS)
 _FILTER_REASON = (
-    "Video was filtered because it may violate the safety guidelines (local server: "
-    "requested with a [filter:N] marker)"
+    "Video was filtered because it may violate the safety guidelines (local server: requested with a [filter:N] marker)"
 )
 
 
@@ -151,10 +150,7 @@ def _document(record: Record, request: Any) -> str:
 def _fail(error: Any, outcome: Outcome, record: Record, request: Any) -> None:
     error.code = outcome.fail_code
     if not outcome.safety:
-        error.message = (
-            f"operation {record.name} failed with "
-            f"{Code(outcome.fail_code).name}, as its request asked"
-        )
+        error.message = f"operation {record.name} failed with {Code(outcome.fail_code).name}, as its request asked"
         return
     error.message = "The prompt was blocked because it may violate the safety guidelines"
     info = error_details_pb2.ErrorInfo(reason=SAFETY_REASON, domain=ERROR_DOMAIN)
@@ -200,11 +196,7 @@ def _struct(shape: str, videos: list[tuple[int, bytes, str]], filtered: int) -> 
     body = struct_pb2.Struct()
     if shape == "gemini":
         samples = [
-            {
-                "video": {"uri": uri}
-                if uri
-                else {"encodedVideo": base64.b64encode(data).decode(), "encoding": MIME_TYPE}
-            }
+            {"video": {"uri": uri} if uri else {"encodedVideo": base64.b64encode(data).decode(), "encoding": MIME_TYPE}}
             for _, data, uri in videos
         ]
         inner: dict[str, Any] = {"generatedSamples": samples}

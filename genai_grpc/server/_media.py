@@ -20,9 +20,7 @@ _PPS = bytes.fromhex("68cb83cb20")
 _RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
 
 
-def make_mp4(
-    seed: int, size: int = 0, seconds: int = 8, resolution: str = "720p", aspect_ratio: str = "16:9"
-) -> bytes:
+def make_mp4(seed: int, size: int = 0, seconds: int = 8, resolution: str = "720p", aspect_ratio: str = "16:9") -> bytes:
     """An MP4 of max(size, minimum) bytes whose content depends only on the arguments."""
     head, padding = mp4_parts(seed, size, seconds, resolution, aspect_ratio)
     return head + bytes(padding)
@@ -45,9 +43,7 @@ def mp4_chunks(
     return len(head) + padding, chunks()
 
 
-def mp4_parts(
-    seed: int, size: int, seconds: int, resolution: str, aspect_ratio: str
-) -> tuple[bytes, int]:
+def mp4_parts(seed: int, size: int, seconds: int, resolution: str, aspect_ratio: str) -> tuple[bytes, int]:
     """(the boxes and the sample's start, the number of zero bytes that follow them)."""
     width, height = _RESOLUTIONS.get(resolution.lower(), (1280, 720))
     if aspect_ratio == "9:16":

@@ -72,9 +72,7 @@ def parse_filter(text: str) -> bool | None:
         return None
     match = _FILTER.match(text)
     if match is None:
-        raise RequestError(
-            f"filter {echo(text)} is not supported: use done=true, done=false or leave it empty"
-        )
+        raise RequestError(f"filter {echo(text)} is not supported: use done=true, done=false or leave it empty")
     return match.group(1).lower() == "true"
 
 
@@ -97,9 +95,7 @@ def decode_token(token: str, scope: str) -> int:
     """The sequence number in `token`; RequestError if it is malformed or from another query."""
     try:
         padded = token + "=" * (-len(token) % 4)
-        version, after, token_scope = (
-            base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii").split(":")
-        )
+        version, after, token_scope = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii").split(":")
         value = int(after) if _SEQUENCE.fullmatch(after) else -1
     except (ValueError, binascii.Error, UnicodeError):
         raise RequestError(f"page_token {echo(token)} is malformed") from None

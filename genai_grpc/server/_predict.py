@@ -81,7 +81,9 @@ def video_spec(kind: str, request: bytes) -> VideoSpec:
         duration_seconds=_number(params, "durationSeconds", MAX_VIDEO_SECONDS, 8),
         resolution=_text(params, "resolution", "720p"),
         aspect_ratio=_text(params, "aspectRatio", "16:9"),
-        video_size_bytes=_number(local, "videoSizeBytes", MAX_URI_VIDEO_BYTES if by_uri else MAX_VIDEO_BYTES, 0, LOCAL_KEY),
+        video_size_bytes=_number(
+            local, "videoSizeBytes", MAX_URI_VIDEO_BYTES if by_uri else MAX_VIDEO_BYTES, 0, LOCAL_KEY
+        ),
         return_uri=return_uri,
     )
 

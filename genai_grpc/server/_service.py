@@ -82,9 +82,7 @@ class _Changes:
 class Service:
     """Handlers for both services over one store; `faults` may change at any time."""
 
-    def __init__(
-        self, store: Store, faults: Faults, duration_s: float, max_wait_s: float = MAX_WAIT_S
-    ) -> None:
+    def __init__(self, store: Store, faults: Faults, duration_s: float, max_wait_s: float = MAX_WAIT_S) -> None:
         self.store, self.faults = store, faults
         self.duration_s, self.max_wait_s = duration_s, max_wait_s
         #: When a list, each call's arrival (time.monotonic(), method) is appended to it.
@@ -203,9 +201,7 @@ class Service:
 
     # genai_grpc.v1.GenAI (the local server's own)
 
-    async def import_file(
-        self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext
-    ) -> bytes:
+    async def import_file(self, request: service_pb2.ImportFileRequest, context: grpc.aio.ServicerContext) -> bytes:
         return await self._start(IMPORT, request)
 
     async def upload_to_file_search_store(
@@ -359,9 +355,7 @@ class Service:
             self._changes = _Changes()  # created lazily: it must belong to the serving loop
         await self._changes.wait(timeout_s)
 
-    def _wait_budget(
-        self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext
-    ) -> float:
+    def _wait_budget(self, request: operations_pb2.WaitOperationRequest, context: grpc.aio.ServicerContext) -> float:
         budget = self.max_wait_s
         if request.HasField("timeout"):
             budget = request.timeout.ToNanoseconds() / NS

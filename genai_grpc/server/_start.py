@@ -78,9 +78,7 @@ def _store(name: str) -> None:
     if not name:
         raise RequestError("file_search_store_name is empty")
     if not _STORE.match(name):
-        raise RequestError(
-            f"file_search_store_name {echo(name)} is not of the form fileSearchStores/{{store}}"
-        )
+        raise RequestError(f"file_search_store_name {echo(name)} is not of the form fileSearchStores/{{store}}")
 
 
 _VALIDATE: dict[str, Callable[[Any], Message]] = {IMPORT: _import, UPLOAD: _upload}

@@ -95,10 +95,7 @@ class Store:
 
     def insert(self, operations: Iterable[NewOperation]) -> int:
         """Store operations in one transaction; returns how many were stored."""
-        rows = [
-            (o.name, o.kind, o.request, o.seed, o.size_bytes, o.create_ns, o.duration_ns)
-            for o in operations
-        ]
+        rows = [(o.name, o.kind, o.request, o.seed, o.size_bytes, o.create_ns, o.duration_ns) for o in operations]
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -120,9 +117,7 @@ class Store:
     def get(self, name: str) -> Record | None:
         """The operation called `name`, or None."""
         with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM operations WHERE name = ?", (name,)
-            ).fetchone()
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM operations WHERE name = ?", (name,)).fetchone()
         return None if row is None else _record(row)
 
     def cancel(self, name: str, now_ns: int) -> Record | None:
@@ -133,9 +128,7 @@ class Store:
                 " AND create_ns + duration_ns > ?",
                 (now_ns, name, now_ns),
             )
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM operations WHERE name = ?", (name,)
-            ).fetchone()
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM operations WHERE name = ?", (name,)).fetchone()
         return None if row is None else _record(row)
 
     def delete(self, name: str) -> bool:
@@ -180,8 +173,7 @@ def _hold(path: str) -> IO[bytes]:
     except OSError:
         handle.close()
         raise DatabaseError(
-            f"database {path} is in use by another server (it holds {lock_path}); "
-            "stop that one or use another database"
+            f"database {path} is in use by another server (it holds {lock_path}); stop that one or use another database"
         ) from None
     return handle
 
@@ -231,6 +223,4 @@ def _check_schema(db: sqlite3.Connection, path: str) -> None:
 
 def _record(row: tuple[int, str, str, bytes, int, int, int, int, int | None]) -> Record:
     seq, name, kind, request, seed, size_bytes, create_ns, duration_ns, cancel_ns = row
-    return Record(
-        seq, name, kind, bytes(request), seed, size_bytes, Timing(create_ns, duration_ns, cancel_ns)
-    )
+    return Record(seq, name, kind, bytes(request), seed, size_bytes, Timing(create_ns, duration_ns, cancel_ns))

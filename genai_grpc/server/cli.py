@@ -39,8 +39,12 @@ def faults_of(args: argparse.Namespace) -> Faults:
     for flag, port in (("--port", args.port), ("--files-port", args.files_port)):
         if not 0 <= port <= 65535:
             raise ValueError(f"{flag} {port} is not a port number (0..65535; 0 picks a free one)")
-    for flag, value in (("--duration", args.duration), ("--max-wait", args.max_wait),
-                        ("--latency", args.latency), ("--retry-delay", args.retry_delay)):
+    for flag, value in (
+        ("--duration", args.duration),
+        ("--max-wait", args.max_wait),
+        ("--latency", args.latency),
+        ("--retry-delay", args.retry_delay),
+    ):
         if value is not None:
             check_seconds(flag, value)
     return Faults(

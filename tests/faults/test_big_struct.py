@@ -29,7 +29,8 @@ def struct_and_small(server: LocalServer) -> Iterator[tuple[str, str]]:
     with Client(endpoint=server.address) as client:
         small = client.models.generate_videos(model="veo-2.0", prompt="small [shape:gemini]")
         big = client.models.generate_videos(
-            model="veo-2.0", prompt="big [shape:gemini]", config={"video_size_bytes": SIZE})
+            model="veo-2.0", prompt="big [shape:gemini]", config={"video_size_bytes": SIZE}
+        )
         yield big.name, small.name
 
 

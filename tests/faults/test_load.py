@@ -17,9 +17,9 @@ from typing import Any
 
 import grpc
 import pytest
-from genai_grpc._generated.genai_grpc.v1 import service_pb2
 
 from genai_grpc import Client, types
+from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation, Store
 
@@ -157,8 +157,10 @@ def test_a_sync_fleet_leaves_nothing_behind(crowd: tuple[str, list[str]]) -> Non
         assert open_calls() == 0
     fds_left = settled_fds(fds + FD_SLACK) - fds
     threads_left = len(_threads() - threads)
-    print(f"\n{SYNC_TOTAL} sync as_completed: {elapsed:.2f}s, threads peak +{peak}, "
-          f"left {threads_left}, fds left {fds_left}")
+    print(
+        f"\n{SYNC_TOTAL} sync as_completed: {elapsed:.2f}s, threads peak +{peak}, "
+        f"left {threads_left}, fds left {fds_left}"
+    )
     assert peak <= 2 and threads_left == 0 and fds_left <= FD_SLACK
 
 

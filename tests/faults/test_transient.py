@@ -32,9 +32,7 @@ def test_a_burst_of_unavailable_is_ridden_out(server: LocalServer, client: Clien
     assert time.monotonic() - started < 10
 
 
-def test_an_outage_longer_than_the_budget_names_the_last_status(
-    server: LocalServer, client: Client, ops: Side
-) -> None:
+def test_an_outage_longer_than_the_budget_names_the_last_status(server: LocalServer, client: Client, ops: Side) -> None:
     name = start(client)
     server.faults.fail_rate = 1.0  # UNAVAILABLE, every call
     started = time.monotonic()
@@ -48,9 +46,7 @@ def test_an_outage_longer_than_the_budget_names_the_last_status(
     assert [op.name for op in error.pending] == [name]
 
 
-def test_an_outage_longer_than_max_outage_raises_the_last_error(
-    server: LocalServer, client: Client, ops: Side
-) -> None:
+def test_an_outage_longer_than_max_outage_raises_the_last_error(server: LocalServer, client: Client, ops: Side) -> None:
     name = start(client)
     server.faults.fail_rate = 1.0
     retry = types.RetryPolicy(initial=0.02, maximum=0.2, max_outage=1.0)
@@ -61,9 +57,7 @@ def test_an_outage_longer_than_max_outage_raises_the_last_error(
     assert time.monotonic() - started < 1.0 + 2
 
 
-def test_resource_exhausted_waits_for_the_retry_info_delay(
-    server: LocalServer, client: Client, ops: Side
-) -> None:
+def test_resource_exhausted_waits_for_the_retry_info_delay(server: LocalServer, client: Client, ops: Side) -> None:
     name = start(client)
     server.faults = faults = ScriptedFaults(["RESOURCE_EXHAUSTED"])
     faults.retry_delay_s = 1.0
@@ -112,9 +106,7 @@ def test_an_answer_that_is_not_an_operation_is_a_clear_server_error(
         assert time.monotonic() - started < 5  # not retried until the budget runs out
 
 
-def test_a_missing_api_key_is_a_401_at_once_not_retried(
-    server: LocalServer, client: Client, ops: Side
-) -> None:
+def test_a_missing_api_key_is_a_401_at_once_not_retried(server: LocalServer, client: Client, ops: Side) -> None:
     name = start(client)
     server.faults.api_key = "sekret"
     started = time.monotonic()
@@ -124,9 +116,7 @@ def test_a_missing_api_key_is_a_401_at_once_not_retried(
     assert time.monotonic() - started < 5
 
 
-def test_a_huge_retry_info_delay_is_cut_to_the_outage_limit(
-    server: LocalServer, client: Client, ops: Side
-) -> None:
+def test_a_huge_retry_info_delay_is_cut_to_the_outage_limit(server: LocalServer, client: Client, ops: Side) -> None:
     """A server asking for an hour's pause does not park a wait without a timeout for an
     hour: it retries when max_outage runs out (and here succeeds)."""
     name = start(client)

@@ -7,12 +7,11 @@ from typing import Any
 
 import grpc
 import pytest
+
+from genai_grpc import _video_request
 from genai_grpc._generated.genai_grpc.v1 import service_pb2_grpc
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
-
-from genai_grpc import _video_request
-
 from genai_grpc.server import LocalServer
 from tests.local import _no_faults, server, spawned  # noqa: F401  fixtures and helpers for the package
 
@@ -42,9 +41,7 @@ def stores(channel: grpc.Channel) -> Any:
     return service_pb2_grpc.GenAIStub(channel)
 
 
-def video(
-    genai: Any, prompt: str = "a cat", model: str = "veo-2.0", metadata: Any = None, **config: Any
-) -> Any:
+def video(genai: Any, prompt: str = "a cat", model: str = "veo-2.0", metadata: Any = None, **config: Any) -> Any:
     """Start a generate-videos operation (Gemini API PredictLongRunning) and return it."""
     call = _video_request.generate_videos(model, prompt, None, None, config, vertex=False, local=True)
     return genai.PredictLongRunning(call.request, metadata=metadata)

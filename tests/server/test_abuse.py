@@ -20,15 +20,15 @@ from typing import Any
 
 import grpc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genai_grpc import Client, _video_request, errors
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
     prediction_service_pb2_grpc,
 )
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from genai_grpc import Client, _video_request, errors
 from genai_grpc.server import Faults, LocalServer
 from genai_grpc.server._echo import echo
 from genai_grpc.server._paging import RequestError, _scope, decode_token
@@ -62,8 +62,13 @@ def test_echo_cuts_and_says_so() -> None:
 
 def serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     """`serve ARGS` to completion: for starts that must fail (bounded by `timeout`)."""
-    return subprocess.run([sys.executable, "-c", CLI, "serve", "--port", "0", *args],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", CLI, "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def assert_one_line_error(out: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -165,7 +170,10 @@ def read_only(path: Path) -> Iterator[None]:
 def test_a_locked_database_fails_the_start_and_stalls_nothing_else(tmp_path: Path) -> None:
     db = str(tmp_path / "ops.db")
     with LocalServer(db=db, duration_s=0) as local, grpc.insecure_channel(local.address) as channel:
-        ops, genai = operations_pb2_grpc.OperationsStub(channel), prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        ops, genai = (
+            operations_pb2_grpc.OperationsStub(channel),
+            prediction_service_pb2_grpc.PredictionServiceStub(channel),
+        )
         done = get(ops, video(genai).name)  # finished, and now answered from the cache
         inserting = threading.Event()
         insert = local.store.insert
@@ -216,8 +224,13 @@ def test_every_malformed_page_token_is_invalid_argument(ops: Any, token: str) ->
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(), st.builds(_token, st.text()), st.builds(
-    lambda n, scope: _token(f"v1:{n}:{scope}"), st.integers(), st.sampled_from([SCOPE, "x"]))))
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(_token, st.text()),
+        st.builds(lambda n, scope: _token(f"v1:{n}:{scope}"), st.integers(), st.sampled_from([SCOPE, "x"])),
+    )
+)
 def test_decode_token_raises_only_request_error(token: str) -> None:
     try:
         after = decode_token(token, SCOPE)

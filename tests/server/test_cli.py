@@ -8,10 +8,10 @@ from typing import Any
 
 import grpc
 import pytest
+
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
-
 from genai_grpc.cli import main
 from genai_grpc.server._service import MAX_WAIT_S
 
@@ -20,7 +20,11 @@ from .conftest import get, rpc_error, spawned, video
 
 def stubs(address: str) -> tuple[grpc.Channel, Any, Any]:
     channel = grpc.insecure_channel(address)
-    return channel, operations_pb2_grpc.OperationsStub(channel), prediction_service_pb2_grpc.PredictionServiceStub(channel)
+    return (
+        channel,
+        operations_pb2_grpc.OperationsStub(channel),
+        prediction_service_pb2_grpc.PredictionServiceStub(channel),
+    )
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -76,9 +80,7 @@ def test_fault_flags() -> None:
         channel, ops, genai = stubs(address)
         key = [("x-goog-api-key", "k1")]
         with channel:
-            assert (
-                rpc_error(get, ops, "a", metadata=key).code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-            )
+            assert rpc_error(get, ops, "a", metadata=key).code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             assert rpc_error(get, ops, "a").code() == grpc.StatusCode.UNAUTHENTICATED
             name = video(genai, metadata=key).name
             wait = pb.WaitOperationRequest(name=name)

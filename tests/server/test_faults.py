@@ -7,10 +7,10 @@ from typing import Any
 
 import grpc
 import pytest
-from genai_grpc._generated.google.longrunning import operations_pb2 as pb
-from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 from google.rpc import error_details_pb2, status_pb2
 
+from genai_grpc._generated.google.longrunning import operations_pb2 as pb
+from genai_grpc._generated.google.longrunning import operations_pb2_grpc
 from genai_grpc.server import Faults, LocalServer
 
 from .conftest import get, rpc_error, video

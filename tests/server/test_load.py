@@ -9,10 +9,10 @@ from typing import Any
 
 import grpc
 import pytest
+
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
-
 from genai_grpc.server import LocalServer
 from genai_grpc.server._build import IMPORT
 from genai_grpc.server._store import NewOperation
@@ -27,9 +27,7 @@ def imports(count: int, store: str, now_ns: int, duration_ns: int) -> list[NewOp
         file_search_store_name=store, source={"gcs_uri": "gs://b/x"}
     ).SerializeToString()
     return [
-        NewOperation(
-            f"{store}/operations/{i:05d}-{now_ns}", IMPORT, request, i, now_ns, duration_ns
-        )
+        NewOperation(f"{store}/operations/{i:05d}-{now_ns}", IMPORT, request, i, now_ns, duration_ns)
         for i in range(count)
     ]
 
@@ -41,7 +39,7 @@ def crowded() -> Iterator[tuple[LocalServer, list[str], list[str]]]:
         now = time.time_ns()
         done = imports(TOTAL // 2, "fileSearchStores/a", now, 0)
         running = imports(TOTAL // 2, "fileSearchStores/b", now, 3600 * 10**9)
-        mixed = [op for pair in zip(done, running) for op in pair]
+        mixed = [op for pair in zip(done, running, strict=True) for op in pair]
         local.store.insert(mixed)
         yield local, [o.name for o in mixed], [o.name for o in running]
 
@@ -85,17 +83,12 @@ def test_paging_is_stable_under_inserts_and_deletes(
 
 
 def test_1000_concurrent_gets(server: LocalServer, genai: Any) -> None:
-    names = [
-        video(genai, f"cat {i} [duration:{i % 2 * 60}]", model="veo").name
-        for i in range(20)
-    ]
+    names = [video(genai, f"cat {i} [duration:{i % 2 * 60}]", model="veo").name for i in range(20)]
 
     async def run() -> list[Any]:
         async with grpc.aio.insecure_channel(server.address) as channel:
             ops = operations_pb2_grpc.OperationsStub(channel)
-            calls = [
-                ops.GetOperation(pb.GetOperationRequest(name=names[i % 20])) for i in range(1000)
-            ]
+            calls = [ops.GetOperation(pb.GetOperationRequest(name=names[i % 20])) for i in range(1000)]
             return list(await asyncio.gather(*calls))
 
     results = asyncio.run(run())

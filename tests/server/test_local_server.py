@@ -6,11 +6,11 @@ from pathlib import Path
 
 import grpc
 import pytest
+
+from genai_grpc._config import is_loopback
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2_grpc
 from genai_grpc._generated.google.longrunning import operations_pb2_grpc
-
 from genai_grpc.server import LocalServer
-from genai_grpc._config import is_loopback
 
 from .conftest import get, video
 

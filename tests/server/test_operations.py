@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 import grpc
+
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2 as pb
-
 from genai_grpc.server import LocalServer
 
 from .conftest import get, rpc_error, video
@@ -148,22 +148,16 @@ def all_names(ops: Any, **request: Any) -> list[str]:
 def test_list_by_parent_and_done(ops: Any, stores: Any) -> None:
     store = "fileSearchStores/list-test"
     imported = stores.ImportFile(
-        service_pb2.ImportFileRequest(
-            file_search_store_name=store, source={"gcs_uri": "gs://b/doc.pdf"}
-        )
+        service_pb2.ImportFileRequest(file_search_store_name=store, source={"gcs_uri": "gs://b/doc.pdf"})
     )
     uploaded = stores.UploadToFileSearchStore(
         service_pb2.UploadToFileSearchStoreRequest(file_search_store_name=store, data=b"hi")
     )
     slow = stores.ImportFile(
-        service_pb2.ImportFileRequest(
-            file_search_store_name=store, source={"file_name": "x [duration:30]"}
-        )
+        service_pb2.ImportFileRequest(file_search_store_name=store, source={"file_name": "x [duration:30]"})
     )
     stores.ImportFile(
-        service_pb2.ImportFileRequest(
-            file_search_store_name=store + "2", source={"gcs_uri": "gs://b/other"}
-        )
+        service_pb2.ImportFileRequest(file_search_store_name=store + "2", source={"gcs_uri": "gs://b/other"})
     )
     assert names(ops, name=store, page_size=1000) == [imported.name, uploaded.name, slow.name]
     assert names(ops, name=store, filter="done=true") == [imported.name, uploaded.name]

@@ -105,11 +105,8 @@ def test_update_time_is_when_the_percent_was_reached() -> None:
     assert progress(timing, 1000).update_ns == 1000
     assert [progress(timing, t).update_ns for t in (1004, 1005, 1006)] == [1003, 1003, 1006]
     states = [progress(timing, t) for t in range(1000, 1300)]
-    assert all(s.update_ns <= t for s, t in zip(states, range(1000, 1300)))
-    assert all(
-        (a.percent == b.percent) == (a.update_ns == b.update_ns)
-        for a, b in itertools.pairwise(states)
-    )
+    assert all(s.update_ns <= t for s, t in zip(states, range(1000, 1300), strict=True))
+    assert all((a.percent == b.percent) == (a.update_ns == b.update_ns) for a, b in itertools.pairwise(states))
 
 
 def test_state_is_constant_until_changes_at() -> None:

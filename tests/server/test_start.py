@@ -8,13 +8,13 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import json_format, struct_pb2
+from google.rpc import error_details_pb2
+
 from genai_grpc._generated.genai_grpc.v1 import service_pb2, types_pb2
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import prediction_service_pb2 as gemini_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2 as vertex_pb2
 from genai_grpc._generated.google.cloud.aiplatform.v1 import prediction_service_pb2_grpc as vertex_grpc
-from google.protobuf import json_format, struct_pb2
-from google.rpc import error_details_pb2
-
 from genai_grpc.server._build import video_uri
 
 from .conftest import get, rpc_error, video
@@ -99,11 +99,7 @@ def struct_of(op: Any) -> dict[str, Any]:
 
 
 def test_gemini_shape(ops: Any, genai: Any) -> None:
-    body = struct_of(
-        get(
-            ops, video(genai, "[shape:gemini] [filter:1]", number_of_videos=2, return_uri=True).name
-        )
-    )
+    body = struct_of(get(ops, video(genai, "[shape:gemini] [filter:1]", number_of_videos=2, return_uri=True).name))
     inner = body["generateVideoResponse"]
     assert inner["generatedSamples"][0]["video"]["uri"].startswith("http://127.0.0.1:")
     assert inner["raiMediaFilteredCount"] == 1
@@ -128,9 +124,7 @@ def test_vertex_predict_long_running(ops: Any, channel: Any, server: Any) -> Non
 
 def test_import_file(ops: Any, stores: Any) -> None:
     op = stores.ImportFile(
-        service_pb2.ImportFileRequest(
-            file_search_store_name="fileSearchStores/abc", source={"gcs_uri": "gs://b/d.pdf"}
-        )
+        service_pb2.ImportFileRequest(file_search_store_name="fileSearchStores/abc", source={"gcs_uri": "gs://b/d.pdf"})
     )
     assert op.name.startswith("fileSearchStores/abc/operations/")
     result = response(get(ops, op.name), types_pb2.ImportFileResponse)
