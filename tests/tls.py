@@ -44,12 +44,29 @@ def _builder(subject: str, issuer: str, public_key: ec.EllipticCurvePublicKey) -
     )
 
 
+# Python 3.13's ssl verifies with VERIFY_X509_STRICT: a CA needs key usage and a subject key
+# identifier, and what it signs an authority key identifier.
+_CA_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=False,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=True,
+    crl_sign=True,
+    encipher_only=False,
+    decipher_only=False,
+)
+
+
 def make_certs() -> Certs:
     """A fresh CA, and a server certificate it signed for 127.0.0.1, ::1 and localhost."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         _builder("genai-grpc test CA", "genai-grpc test CA", ca_key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_CA_USAGE, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
@@ -62,6 +79,7 @@ def make_certs() -> Certs:
         _builder("localhost", "genai-grpc test CA", key.public_key())
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
