@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end() -> None:
     out = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -200,6 +200,7 @@ def test_serve_require_api_key_guards_the_file_port_too() -> None:
             caught.value.close()
 
 
+@pytest.mark.slow
 def test_256_mib_from_the_local_server_in_bounded_memory(client: Client, local: LocalServer, tmp_path: Path) -> None:
     size = 256 * MiB
     op = made(client, "[uri]", video_size_bytes=size)

@@ -33,6 +33,8 @@ CHILD = r"""
 import asyncio, json, sys
 from genai_grpc import Client
 
+pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
+
 def peak_mib():
     with open("/proc/self/status") as status:
         for line in status:

@@ -18,6 +18,8 @@ from tests.conftest import Side
 
 from .test_big import SIZE, peak_ratio
 
+pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
+
 #: On top of grpc's own peak, in copies of the video, as for a binary video (measured: 0.01).
 #: Before: 3.0 (protobuf's arena copy of the base64 text, MessageToDict's str of it, base64's
 #: ASCII copy of that, then the video).

@@ -25,6 +25,8 @@ from genai_grpc.server._store import NewOperation, Store
 
 from .conftest import free_port, spawned
 
+pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
+
 TOTAL = int(os.environ.get("GENAI_GRPC_LOAD_OPS", "10000"))
 SYNC_TOTAL = max(1, TOTAL // 5)
 RUNNING_S = 2.0  # half the operations finish this long after they are stored

@@ -8,9 +8,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from genai_grpc import Client, types
 
 from .conftest import free_port, kill, spawned
+
+pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
 
 DURATION_S = 3.0  # the operation is still running when the server dies
 Background = Callable[[Client, str, list[object]], threading.Thread]
