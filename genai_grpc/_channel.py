@@ -13,7 +13,7 @@ Python call-credentials plugin costs client CPU and latency on every call (BENCH
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ import grpc
 from google.protobuf import empty_pb2
 from google.protobuf.message import Message
 
-from genai_grpc import _config, _convert, _rpc
+from genai_grpc import _config, _convert, _mtls, _rpc
 from genai_grpc._config import ClientConfig
 from genai_grpc._generated.genai_grpc.v1 import service_pb2
 from genai_grpc._generated.google.ai.generativelanguage.v1beta import (
@@ -164,13 +164,50 @@ def bind_methods(channel: Any) -> dict[tuple[str, str], Any]:
 def _channel_credentials(config: ClientConfig) -> grpc.ChannelCredentials | None:
     call = _call_credentials(config)
     if config.secure:
-        base = grpc.ssl_channel_credentials(root_certificates=config.root_certificates)
+        cert = config.client_cert
+        base = grpc.ssl_channel_credentials(
+            root_certificates=config.root_certificates,
+            private_key=None if cert is None else cert.key,
+            certificate_chain=None if cert is None else cert.cert,
+        )
     elif call is not None:
         # Plaintext that gRPC still lets call credentials through, for loopback peers only.
         base = grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP)
     else:
         return None
     return base if call is None else grpc.composite_channel_credentials(base, call)
+
+
+def client_cert(cert: object, key: object, source: object, env: Mapping[str, str]) -> _mtls.ClientCert | None:
+    """The client certificate to present: the one given, what the given source returns, or
+    (GOOGLE_API_USE_CLIENT_CERTIFICATE=true) the machine's default one, if it has one.
+
+    Sources are called here, once, when the Client is made (as google-api-core does).
+    """
+    given = _mtls.from_arguments(cert, key, source)
+    if isinstance(given, _mtls.ClientCert):
+        return given
+    if given is not None:
+        return _call_source(given, "source")
+    if not _mtls.wants_default(env):
+        return None
+    from google.auth.transport import mtls
+
+    if not mtls.has_default_client_cert_source():  # type: ignore[no-untyped-call]
+        return None
+    try:
+        default = mtls.default_client_cert_source()  # type: ignore[no-untyped-call]
+    except Exception as error:  # google-auth's MutualTLSChannelError, or what it wraps
+        raise _mtls.source_failed("default", error) from None
+    return _call_source(default, "default")
+
+
+def _call_source(source: _mtls.CertSource, origin: _mtls.Origin) -> _mtls.ClientCert:
+    try:
+        result = source()
+    except Exception as error:  # the message may quote key material: shown only cut
+        raise _mtls.source_failed(origin, error) from None
+    return _mtls.from_source_result(result, origin)
 
 
 def _call_credentials(config: ClientConfig) -> grpc.CallCredentials | None:

@@ -16,6 +16,10 @@ Security: a channel is TLS unless its target is a loopback address or the emulat
 or the caller passes insecure=True (allowed only for those). Credentials never travel in
 plaintext: from the environment they are left out, given as arguments they are an error,
 unless allow_insecure_credentials=True, which still allows only loopback targets.
+
+A client certificate (mutual TLS; chosen in _mtls) makes a channel TLS even to a loopback
+target; a plaintext channel cannot present one. With a certificate, Google's hosts are
+used in their mtls variant as GOOGLE_API_USE_MTLS_ENDPOINT says.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from genai_grpc import __version__, _seconds
+from genai_grpc import __version__, _mtls, _seconds
+from genai_grpc._mtls import ClientCert
 
 EMULATOR_ENV = "GENAI_GRPC_EMULATOR_HOST"
 VERTEX_ENV = "GOOGLE_GENAI_USE_VERTEXAI"
@@ -95,6 +100,7 @@ class ClientConfig:
     api_key: str | None = None
     credentials: Any = None
     root_certificates: bytes | None = None
+    client_cert: ClientCert | None = None
     local_credentials: bool = False
     vertexai: bool = False
     project: str | None = None
@@ -105,15 +111,19 @@ class ClientConfig:
         return (
             f"ClientConfig(target={self.target!r}, secure={self.secure}, "
             f"backend={'vertexai' if self.vertexai else 'gemini'!r}, auth={self.auth!r}, "
-            f"project={self.project!r}, location={self.location!r}, headers=[{headers}])"
+            f"project={self.project!r}, location={self.location!r}, headers=[{headers}]{self._mtls_repr()})"
         )
+
+    def _mtls_repr(self) -> str:
+        return "" if self.client_cert is None else f", client_cert={self.client_cert.origin!r}"
 
     __str__ = __repr__
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """What errors must never show: the API key, when there is one."""
-        return () if self.api_key is None else (self.api_key,)
+        """What errors must never show: the API key and the client key, when there are."""
+        key = () if self.api_key is None else (self.api_key,)
+        return key if self.client_cert is None else (*key, *self.client_cert.secrets)
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,7 @@ def resolve(
     endpoint: str | None = None,
     insecure: bool | None = None,
     root_certificates: bytes | None = None,
+    client_cert: ClientCert | None = None,
     allow_insecure_credentials: bool = False,
     timeout: float = 60.0,
     env: Mapping[str, str] | None = None,
@@ -163,12 +174,14 @@ def resolve(
         )
     key = None if api_key is None else check_api_key(api_key, "api_key")
     auth = _vertex_auth(key, project, location, credentials, env) if vertex else _gemini_auth(key, env)
-    target, emulator = _target(endpoint, vertex, auth.location, env)
+    target, emulator = _target(endpoint, vertex, auth.location, env, client_cert is not None)
     if not vertex and auth.kind == "none" and endpoint is None and not emulator:
         raise ValueError(f"no API key or server configured: {_SETUP_HINT}")
-    secure = _secure(target, emulator, insecure, root_certificates)
+    secure = _secure(target, emulator, insecure, root_certificates, client_cert)
     if not secure:
         auth = _plaintext_auth(auth, target, emulator, allow_insecure_credentials)
+        _plaintext_cert(client_cert, target)
+        client_cert = None
     header = client_header(grpc_version)
     api_key_header = () if auth.api_key is None else ((API_KEY_HEADER, auth.api_key),)
     return ClientConfig(
@@ -181,6 +194,7 @@ def resolve(
         api_key=auth.api_key,
         credentials=auth.credentials,
         root_certificates=root_certificates,
+        client_cert=client_cert,
         local_credentials=not secure and auth.kind != "none",
         vertexai=vertex,
         project=auth.project,
@@ -337,22 +351,41 @@ def google_host(vertex: bool, location: str | None) -> str:
     return f"{location}-aiplatform.googleapis.com"
 
 
-def _target(endpoint: str | None, vertex: bool, location: str | None, env: Mapping[str, str]) -> tuple[str, bool]:
-    """(host:port, whether it is the emulator host)."""
+def _target(
+    endpoint: str | None, vertex: bool, location: str | None, env: Mapping[str, str], presenting: bool
+) -> tuple[str, bool]:
+    """(host:port, whether it is the emulator host); Google's host in its mtls variant when
+    GOOGLE_API_USE_MTLS_ENDPOINT says so."""
     emulator = env.get(EMULATOR_ENV, "").strip()
     if endpoint is not None:
         target = check_target(endpoint, "endpoint")
         return target, bool(emulator) and target == emulator
     if emulator:
         return check_target(emulator, EMULATOR_ENV), True
-    return f"{google_host(vertex, location)}:443", False
+    return f"{_mtls.google_host(google_host(vertex, location), _mtls.endpoint_mode(env), presenting)}:443", False
 
 
-def _secure(target: str, emulator: bool, insecure: bool | None, root_certificates: bytes | None) -> bool:
+def _secure(
+    target: str, emulator: bool, insecure: bool | None, root_certificates: bytes | None, client_cert: ClientCert | None
+) -> bool:
     if insecure is not None:
         return not insecure
     local = emulator or is_loopback(host_of(target))
-    return root_certificates is not None or not local
+    explicit_cert = client_cert is not None and client_cert.origin != "default"
+    return root_certificates is not None or explicit_cert or not local
+
+
+def _plaintext_cert(client_cert: ClientCert | None, target: str) -> None:
+    """A plaintext channel presents no certificate: the machine's default one is left out,
+    one the caller gave is an error."""
+    if client_cert is None:
+        return
+    if client_cert.origin != "default":
+        raise ValueError(
+            f"a client certificate needs TLS, but the channel to {target!r} is plaintext (insecure=True): "
+            "leave insecure unset, or drop client_cert / client_cert_source"
+        )
+    _log.info("Not presenting the default client certificate over the plaintext channel to %s.", target)
 
 
 def check_target(value: object, what: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -72,7 +73,11 @@ class Client:
     certificates (or ``root_certificates=`` PEM bytes); plaintext is used for loopback
     addresses and the emulator, or with ``insecure=True``, which is allowed only for those.
     Credentials never travel in plaintext unless ``allow_insecure_credentials=True`` (loopback
-    only). ``interceptors`` (grpc) and ``aio_interceptors`` (grpc.aio) see every call.
+    only). ``client_cert=`` and ``client_key=`` (PEM bytes), or ``client_cert_source=`` (a
+    callable returning both, called once here), present a client certificate (mutual TLS);
+    with GOOGLE_API_USE_CLIENT_CERTIFICATE=true the machine's default one (google-auth) is
+    presented, and Google's hosts are used in their mtls variant (GOOGLE_API_USE_MTLS_ENDPOINT:
+    auto, always, never). The key never shows in a repr, log or error. ``interceptors`` (grpc) and ``aio_interceptors`` (grpc.aio) see every call.
     ``timeout`` is the default per-call deadline in seconds; ``poll`` and ``retry`` set the
     defaults of every wait (``types.PollPolicy``, ``types.RetryPolicy``).
     ``max_rps=N`` caps the client's requests per second (sync and aio together, every call
@@ -96,6 +101,9 @@ class Client:
         endpoint: str | None = None,
         insecure: bool | None = None,
         root_certificates: bytes | None = None,
+        client_cert: bytes | None = None,
+        client_key: bytes | None = None,
+        client_cert_source: Callable[[], tuple[bytes, bytes]] | None = None,
         allow_insecure_credentials: bool = False,
         interceptors: Sequence[Any] = (),
         aio_interceptors: Sequence[Any] = (),
@@ -114,6 +122,7 @@ class Client:
             endpoint=endpoint,
             insecure=insecure,
             root_certificates=root_certificates,
+            client_cert=_channel.client_cert(client_cert, client_key, client_cert_source, os.environ),
             allow_insecure_credentials=allow_insecure_credentials,
             timeout=timeout,
             grpc_version=grpc.__version__,

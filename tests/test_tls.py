@@ -17,6 +17,7 @@ import grpc
 import pytest
 from google.auth import exceptions as auth_exceptions
 
+import genai_grpc
 from genai_grpc import Client, errors, types
 from genai_grpc._generated.google.longrunning import operations_pb2
 from tests.scripted import ScriptedServer
@@ -107,7 +108,8 @@ def test_api_key_routing_and_versions_arrive_over_tls(tls: ScriptedServer, certs
         assert metadata["x-goog-api-key"] == KEY
         assert metadata["x-goog-request-params"] == "name=operations/plain-1"
         assert re.fullmatch(
-            rf"genai-grpc/0\.1\.0 gl-python/\S+ grpc/{re.escape(grpc.__version__)}", metadata["x-goog-api-client"]
+            rf"genai-grpc/{re.escape(genai_grpc.__version__)} gl-python/\S+ grpc/{re.escape(grpc.__version__)}",
+            metadata["x-goog-api-client"],
         )
         assert metadata["user-agent"].startswith(metadata["x-goog-api-client"] + " grpc-python")
         assert "authorization" not in metadata

@@ -9,16 +9,19 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 @dataclass(frozen=True)
 class Certs:
-    """PEM bytes: the CA certificate clients trust, and the server's certificate and key."""
+    """PEM bytes: the CA certificate clients trust, the server's certificate and key, and a
+    client certificate and key (for mutual TLS) signed by the same CA."""
 
     ca: bytes
     cert: bytes
     key: bytes
+    client_cert: bytes = b""
+    client_key: bytes = b""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -60,7 +63,7 @@ _CA_USAGE = x509.KeyUsage(
 
 
 def make_certs() -> Certs:
-    """A fresh CA, and a server certificate it signed for 127.0.0.1, ::1 and localhost."""
+    """A fresh CA, a server certificate it signed for 127.0.0.1, ::1 and localhost, and a client one."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         _builder("genai-grpc test CA", "genai-grpc test CA", ca_key.public_key())
@@ -82,5 +85,19 @@ def make_certs() -> Certs:
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = (
+        _builder("genai-grpc test client", "genai-grpc test CA", client_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
-    return Certs(ca=ca.public_bytes(pem), cert=cert.public_bytes(pem), key=_pem_key(key))
+    return Certs(
+        ca=ca.public_bytes(pem),
+        cert=cert.public_bytes(pem),
+        key=_pem_key(key),
+        client_cert=client.public_bytes(pem),
+        client_key=_pem_key(client_key),
+    )

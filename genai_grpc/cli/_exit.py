@@ -67,6 +67,11 @@ _FLAG_WORDING = (
     ("Or pass api_key=..., vertexai=True, or endpoint='host:port'", "Or use --vertexai, or --endpoint HOST:PORT"),
     ("pass vertexai=True", "pass --vertexai"),
     ("pass endpoint='host:port'", "pass --endpoint HOST:PORT"),
+    ("client_cert and client_key go together", "--client-cert and --client-key go together"),
+    ("client_cert must", "--client-cert must"),
+    ("client_key must", "--client-key must"),
+    ("client_cert is not PEM", "--client-cert is not PEM"),
+    ("client_key is not PEM", "--client-key is not PEM"),
 )
 
 

@@ -161,6 +161,8 @@ def _client(args: argparse.Namespace) -> Iterator[Client]:
     from genai_grpc.client import Client
 
     given = {k: getattr(args, k, None) for k in ("endpoint", "vertexai", "project", "location", "max_rps")}
+    for flag in ("root_certificates", "client_cert", "client_key"):
+        given[flag] = _read_pem(args, flag)
     client = Client(**{k: v for k, v in given.items() if v is not None})
     try:
         yield client
@@ -170,6 +172,19 @@ def _client(args: argparse.Namespace) -> Iterator[Client]:
         client.close()
         raise
     client.close()
+
+
+def _read_pem(args: argparse.Namespace, flag: str) -> bytes | None:
+    """The bytes of the file a --FLAG names; ValueError naming the flag (and never the content)."""
+    path = getattr(args, flag, None)
+    if path is None:
+        return None
+    name = "--" + flag.replace("_", "-")
+    try:
+        with open(path, "rb") as f:
+            return f.read(1 << 20)
+    except OSError as error:
+        raise ValueError(f"{name}: cannot read {path!r}: {error.strerror or error}") from None
 
 
 def _finish(args: argparse.Namespace, op: Operation, client: Client) -> int:

@@ -111,6 +111,11 @@ def _common() -> argparse.ArgumentParser:
     )
     conn.add_argument("--project", help="Google Cloud project (default: $GOOGLE_CLOUD_PROJECT)")
     conn.add_argument("--location", help="Google Cloud location (default: $GOOGLE_CLOUD_LOCATION)")
+    conn.add_argument(
+        "--root-certificates", metavar="FILE", help="PEM file of the CAs to trust (default: the system's)"
+    )
+    conn.add_argument("--client-cert", metavar="FILE", help="PEM client certificate chain to present (mutual TLS)")
+    conn.add_argument("--client-key", metavar="FILE", help="PEM private key of --client-cert")
     out = common.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="one JSON document per operation on stdout")
     out.add_argument(
