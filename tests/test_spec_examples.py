@@ -46,28 +46,27 @@ def test_copies_match_the_spec() -> None:
         assert text.strip() in spec, f"{path.name} differs from the spec beyond its imports"
 
 
-@pytest.fixture(scope="module")
-def local() -> LocalServer:
-    with LocalServer(duration_s=0) as server:
-        yield server
+# The three against the local server use genai_grpc's own pytest plugin (genai_grpc.testing):
+# a fresh server per test, as a user's suite would get it.
+pytestmark = pytest.mark.genai_server(duration_s=0)
 
 
-def test_video_generation(local: LocalServer, tmp_path: Path) -> None:
-    out = run_example("video_generation", local.address, tmp_path)
+def test_video_generation(genai_server: LocalServer, tmp_path: Path) -> None:
+    out = run_example("video_generation", genai_server.address, tmp_path)
     assert out.returncode == 0, out.stderr
     assert "Operation succeeded!" in out.stdout and "Saved video_0.mp4" in out.stdout
     assert (tmp_path / "video_0.mp4").read_bytes()[4:8] == b"ftyp"
 
 
-def test_file_import(local: LocalServer, tmp_path: Path) -> None:
-    out = run_example("file_import", local.address, tmp_path)
+def test_file_import(genai_server: LocalServer, tmp_path: Path) -> None:
+    out = run_example("file_import", genai_server.address, tmp_path)
     assert out.returncode == 0, out.stderr
     assert re.search(r"Import operation: fileSearchStores/abc123/operations/\S+", out.stdout)
     assert "Import completed successfully" in out.stdout
 
 
-def test_async_polling(local: LocalServer, tmp_path: Path) -> None:
-    out = run_example("async_polling", local.address, tmp_path)
+def test_async_polling(genai_server: LocalServer, tmp_path: Path) -> None:
+    out = run_example("async_polling", genai_server.address, tmp_path)
     assert out.returncode == 0, out.stderr
     assert re.search(r"Success! Generated [1-9]\d* video\(s\)", out.stdout)
 

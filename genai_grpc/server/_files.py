@@ -63,7 +63,11 @@ class FileServer:
 
     def start(self) -> FileServer:
         """Start answering requests; returns self."""
-        self._thread = threading.Thread(target=self._http.serve_forever, name="genai-grpc-files", daemon=True)
+        # serve_forever checks for shutdown() every poll_interval (0.5 s by default), which made
+        # every LocalServer.stop() take half a second.
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, args=(0.02,), name="genai-grpc-files", daemon=True
+        )
         self._thread.start()
         return self
 
