@@ -25,6 +25,8 @@ from tests.conftest import Side
 
 from .conftest import FAST_POLL
 
+pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
+
 SIZE = 64 << 20
 MAX_OVER_GRPC = 0.25  # of the payload, on top of grpc's own peak
 MAX_RATIO = 3.25
@@ -32,8 +34,6 @@ MAX_RATIO = 3.25
 CHILD = r"""
 import asyncio, json, sys
 from genai_grpc import Client
-
-pytestmark = pytest.mark.slow  # run once, not per Python (scripts/test.sh)
 
 def peak_mib():
     with open("/proc/self/status") as status:
