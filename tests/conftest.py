@@ -23,10 +23,44 @@ def client(scripted: ScriptedServer) -> Iterator[Client]:
         yield c
 
 
+class _Runner:
+    """asyncio.Runner's run() for Python 3.10 (it came in 3.11): one event loop for all of a
+    test's coroutines, closed as asyncio.Runner closes it."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+
+    def run(self, coro):  # type: ignore[no-untyped-def]
+        return self._loop.run_until_complete(coro)
+
+    def close(self) -> None:
+        async def cancel_the_rest() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._loop.shutdown_asyncgens()
+            await self._loop.shutdown_default_executor()
+
+        try:
+            self._loop.run_until_complete(cancel_the_rest())
+        finally:
+            asyncio.set_event_loop(None)
+            self._loop.close()
+
+
 @pytest.fixture
 def run() -> Iterator[asyncio.Runner]:
-    with asyncio.Runner() as runner:
-        yield runner
+    if hasattr(asyncio, "Runner"):
+        with asyncio.Runner() as runner:
+            yield runner
+        return
+    runner = _Runner()
+    try:
+        yield runner  # type: ignore[misc]
+    finally:
+        runner.close()
 
 
 class Side:
