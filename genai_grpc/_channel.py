@@ -155,7 +155,6 @@ def bind_methods(channel: Any) -> dict[tuple[str, str], Any]:
             method.path,
             request_serializer=method.request.SerializeToString,
             response_deserializer=method.deserialize,
-            _registered_method=True,
         )
         for key, method in METHODS.items()
     }

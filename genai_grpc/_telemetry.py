@@ -64,6 +64,13 @@ class Telemetry:
         )
 
 
+#: Hot paths check ``OTEL in MODULES`` inline before calling into this module: while the
+#: program has not imported OpenTelemetry there is nothing to record, and a Python call per
+#: get() shows in its cost next to the raw stub's (BENCHMARKS.md, "The cost of a look").
+MODULES = sys.modules
+OTEL = "opentelemetry.trace"
+
+
 def current() -> Telemetry | None:
     """The telemetry to record to, or None while the program has not imported OpenTelemetry."""
     global _state

@@ -46,6 +46,12 @@ class AsyncOperations:
         """
         name, cls = _names.operation_name(operation)
         route = _routing.get_route(name, self._vertexai)
+        if _telemetry.OTEL not in _telemetry.MODULES:
+            pb = await self._transport.call(
+                route.service, route.method, route.request, route.routing_value, timeout,
+                routing_field=route.routing_field,
+            )  # fmt: skip
+            return _convert.to_operation(pb, cls)
         with _telemetry.get_span(name, route.service, route.method) as span:
             pb = await self._transport.call(
                 route.service,

@@ -47,6 +47,12 @@ class Operations:
         """
         name, cls = _names.operation_name(operation)
         route = _routing.get_route(name, self._vertexai)
+        if _telemetry.OTEL not in _telemetry.MODULES:
+            pb = self._transport.call(
+                route.service, route.method, route.request, route.routing_value, timeout,
+                routing_field=route.routing_field,
+            )  # fmt: skip
+            return _convert.to_operation(pb, cls)
         with _telemetry.get_span(name, route.service, route.method) as span:
             pb = self._transport.call(
                 route.service,

@@ -91,14 +91,17 @@ class Transport:
             if wait > 0:
                 time.sleep(wait)
         try:
-            response = _rpc.parsed(rpc(request, metadata=metadata, timeout=deadline))
+            response = rpc(request, metadata=metadata, timeout=deadline)
         except grpc.RpcError as exc:
             error = _rpc.to_api_error(exc, self._config.secrets)
             if budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
                 budget.refused(time.monotonic(), error.retry_delay)
             _telemetry.rpc_done(service, method, error.grpc_code)
             raise error from None
-        _telemetry.rpc_done(service, method, 0)
+        if response is None:
+            _rpc.parsed(response)  # raises the 500 for an answer that did not parse
+        if _telemetry.OTEL in _telemetry.MODULES:
+            _telemetry.rpc_done(service, method, 0)
         return response
 
     def close(self) -> None:

@@ -1,0 +1,102 @@
+"""Benchmark: the cost of a look in instructions, which a noisy machine does not change.
+
+    python scripts/bench_instructions.py [--calls 300] [--sides sync,aio] [--payloads running,video,failed]
+                                         [--variants ours,raw,apicore]
+
+The same server, payloads and variants as scripts/bench_look.py (every call a name never asked
+before; the raw generated stub sends the same routing and client headers), but the client
+process runs under valgrind's callgrind, which counts the instructions it executes (all its
+threads, grpc's C core included) instead of timing them. Each variant runs twice in a fresh
+process, once with CALLS gets and once with 2 x CALLS, both after the same warm-up, and the
+difference over CALLS is its cost per call: process start, imports and warm-up cancel out.
+The server runs outside valgrind. Needs valgrind on PATH; slow (~10 s per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_look  # noqa: E402  (a script beside this one)
+
+WARM_UP = 100
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def child(side: str, target: str, payload: str, variant: str, calls: int) -> None:
+    """Make WARM_UP + `calls` gets of new names with one variant."""
+    todo = iter(bench_look.names(payload, f"{variant}{calls}", WARM_UP + calls))
+
+    async def run(funcs: dict[str, Any]) -> None:
+        f = funcs[variant]
+        for name in todo:
+            if side == "aio":
+                await f(name)
+            else:
+                f(name)
+
+    async def main() -> None:
+        await run(bench_look.callables(side, target))  # grpc.aio channels belong to this loop
+
+    if side == "aio":
+        asyncio.run(main())
+    else:
+        asyncio.run(run(bench_look.callables(side, target)))
+
+
+def instructions(side: str, target: str, payload: str, variant: str, calls: int) -> int:
+    """Instructions a child process making `calls` gets executed, by callgrind."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={os.path.join(tmp, 'out')}",
+             sys.executable, __file__, "--child", side, target, payload, variant, str(calls)],
+            capture_output=True, text=True, timeout=1800, check=False,
+        )  # fmt: skip
+    found = _COLLECTED.search(out.stderr)
+    if out.returncode != 0 or found is None:
+        raise SystemExit(f"callgrind run failed ({out.returncode}):\n{out.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_call(side: str, target: str, payload: str, variant: str, calls: int) -> float:
+    return (instructions(side, target, payload, variant, 2 * calls) - instructions(side, target, payload, variant, calls)) / calls
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--sides", default="sync,aio")
+    parser.add_argument("--payloads", default=",".join(bench_look.PAYLOADS))
+    parser.add_argument("--variants", default="ours,raw,apicore")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        side, target, payload, variant, calls = args.child
+        child(side, target, payload, variant, int(calls))
+        return 0
+    if shutil.which("valgrind") is None:
+        raise SystemExit("bench_instructions: valgrind is not on PATH")
+    proc, target = bench_look.start_server()
+    try:
+        for side in args.sides.split(","):
+            for payload in args.payloads.split(","):
+                cost = {v: per_call(side, target, payload, v, args.calls) for v in args.variants.split(",")}
+                raw = cost.get("raw")
+                parts = [f"{v} {c / 1e3:7.1f}k" + (f" ({c / raw:.3f}x raw)" if raw and v != "raw" else "") for v, c in cost.items()]
+                print(f"{side:4s} {payload:8s} instructions per call: " + ", ".join(parts), flush=True)
+    finally:
+        bench_look.stop_server(proc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
