@@ -203,7 +203,7 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
     base = large.pb if large is not None else pb
     if cls is None:
         type_url = large.type_url if large is not None else pb.response.type_url
-        cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
+        cls = _kinds.class_for(base.name, type_url.rpartition("/")[2] if type_url else "")  # type_name(), inline
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)

@@ -7,10 +7,6 @@ from genai_grpc.types import Operation
 
 def operation_name(operation: object) -> tuple[str, type[Operation] | None]:
     """An Operation or a resource name -> (name, class to return or None to infer it)."""
-    # Every get() passes here: a plain name (which check_name would pass as it is) is
-    # decided inline, without another Python call.
-    if type(operation) is str and operation.isprintable() and operation and operation.strip() is operation:
-        return operation, None
     if isinstance(operation, Operation):
         return check_name(operation.name, "operation.name"), type(operation)
     return check_name(operation, "operation"), None

@@ -47,8 +47,7 @@ def get_route(name: str, vertex: bool) -> Route:
     match = _PUBLISHER_MODEL_OPERATION.match(name) if vertex else None
     if match is None:
         request: Message = operations_pb2.GetOperationRequest(name=name)
-        # tuple.__new__ skips the NamedTuple's Python-level __new__ (one call per get()).
-        return tuple.__new__(Route, ("operations", "GetOperation", request, "name", name))
+        return Route("operations", "GetOperation", request, "name", name)
     endpoint = match.group(1)
     request = prediction_service_pb2.FetchPredictOperationRequest(endpoint=endpoint, operation_name=name)
     return Route("prediction", "FetchPredictOperation", request, "endpoint", endpoint)

@@ -1,7 +1,7 @@
 """Benchmark: the cost of a look in instructions, which a noisy machine does not change.
 
     python scripts/bench_instructions.py [--calls 300] [--sides sync,aio] [--payloads running,video,failed]
-                                         [--variants ours,raw,apicore]
+                                         [--variants ours,raw,apicore] [--repeat 3]
 
 The same server, payloads and variants as scripts/bench_look.py (every call a name never asked
 before; the raw generated stub sends the same routing and client headers), but the client
@@ -9,6 +9,7 @@ process runs under valgrind's callgrind, which counts the instructions it execut
 threads, grpc's C core included) instead of timing them. Each variant runs twice in a fresh
 process, once with CALLS gets and once with 2 x CALLS, both after the same warm-up, and the
 difference over CALLS is its cost per call: process start, imports and warm-up cancel out.
+The median of REPEAT such pairs is kept.
 The server runs outside valgrind. Needs valgrind on PATH; slow (~10 s per process).
 """
 
@@ -19,6 +20,7 @@ import asyncio
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,8 +69,14 @@ def instructions(side: str, target: str, payload: str, variant: str, calls: int)
     return int(found.group(1))
 
 
-def per_call(side: str, target: str, payload: str, variant: str, calls: int) -> float:
-    return (instructions(side, target, payload, variant, 2 * calls) - instructions(side, target, payload, variant, calls)) / calls
+def per_call(side: str, target: str, payload: str, variant: str, calls: int, repeat: int) -> float:
+    """Instructions per call: the median over `repeat` pairs of runs (grpc's own threads make
+    the count vary by a few percent from one process to the next)."""
+    return statistics.median(
+        (instructions(side, target, payload, variant, 2 * calls) - instructions(side, target, payload, variant, calls))
+        / calls
+        for _ in range(repeat)
+    )
 
 
 def main() -> int:
@@ -77,6 +85,7 @@ def main() -> int:
     parser.add_argument("--sides", default="sync,aio")
     parser.add_argument("--payloads", default=",".join(bench_look.PAYLOADS))
     parser.add_argument("--variants", default="ours,raw,apicore")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per variant (the median is kept)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -89,9 +98,14 @@ def main() -> int:
     try:
         for side in args.sides.split(","):
             for payload in args.payloads.split(","):
-                cost = {v: per_call(side, target, payload, v, args.calls) for v in args.variants.split(",")}
+                cost = {
+                    v: per_call(side, target, payload, v, args.calls, args.repeat) for v in args.variants.split(",")
+                }
                 raw = cost.get("raw")
-                parts = [f"{v} {c / 1e3:7.1f}k" + (f" ({c / raw:.3f}x raw)" if raw and v != "raw" else "") for v, c in cost.items()]
+                parts = [
+                    f"{v} {c / 1e3:7.1f}k" + (f" ({c / raw:.3f}x raw)" if raw and v != "raw" else "")
+                    for v, c in cost.items()
+                ]
                 print(f"{side:4s} {payload:8s} instructions per call: " + ", ".join(parts), flush=True)
     finally:
         bench_look.stop_server(proc)

@@ -44,6 +44,21 @@ class AsyncOperations:
         `.error` set, not raised. Raises ClientError (404 when there is no such operation)
         or ServerError; ValueError for a name that is not a non-empty string.
         """
+        # The common case, a plain name (as _names.operation_name would pass it) on the Gemini
+        # API with telemetry off, is decided inline: each Python call shows in the cost of a
+        # get() next to the raw stub's (BENCHMARKS.md, "The cost of a look").
+        if (
+            type(operation) is str
+            and not self._vertexai
+            and operation.isprintable()
+            and operation
+            and operation.strip() is operation
+            and _telemetry.OTEL not in _telemetry.MODULES
+        ):
+            request = operations_pb2.GetOperationRequest(name=operation)
+            return _convert.to_operation(
+                await self._transport.call("operations", "GetOperation", request, operation, timeout), None
+            )
         name, cls = _names.operation_name(operation)
         route = _routing.get_route(name, self._vertexai)
         if _telemetry.OTEL not in _telemetry.MODULES:
