@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The wheel on its own: build the sdist and the wheel with the standard frontend, check them
 # with twine, install the wheel into a fresh venv outside the source tree and use it from
-# there: the CLI, a local server with get/wait/list against it, and the demo.
+# there: the CLI, a local server with get/wait/list against it, a user's tests with the
+# pytest plugin, and the demo.
 #
 #   bash scripts/smoke_wheel.sh [PYTHON]      (default: python3)
 set -euo pipefail
@@ -47,7 +48,7 @@ done
 ! grep -qE '(^| )(tests|scripts|protos)/' <<<"$wlist" || fail "the wheel carries tests, scripts or protos"
 
 "$PY" -m venv "$WORK/venv"
-pip "$WORK/venv" "$wheel"
+pip "$WORK/venv" "$wheel[testing]"
 cd "$WORK"  # nothing of the source tree can be imported from here
 bin=$WORK/venv/bin
 where=$("$bin/python" -c 'import genai_grpc; print(genai_grpc.__file__)')
@@ -69,7 +70,30 @@ print(Client().models.generate_videos(model="veo-2.0-generate-001", prompt="a ca
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 unset GENAI_GRPC_EMULATOR_HOST
 
+# A user's own tests, with nothing but the pytest plugin's fixtures (genai-grpc[testing]).
+mkdir "$WORK/users"
+cat >"$WORK/users/test_with_the_plugin.py" <<'EOF'
+from genai_grpc import Client, errors
+
+
+def test_a_video_with_the_fixtures(genai_server, genai_client):
+    op = genai_client.models.generate_videos(model="veo-2.0-generate-001", prompt="a cat [duration:0]")
+    assert genai_client.operations.get(op).done
+
+
+def test_code_making_its_own_client(genai_server):
+    genai_server.faults.fail_next = 1
+    with Client() as client:  # GENAI_GRPC_EMULATOR_HOST points at this test's server
+        try:
+            client.models.generate_videos(model="veo-2.0-generate-001", prompt="x")
+        except errors.ServerError:
+            pass
+        else:
+            raise AssertionError("the fault switch did not fire")
+EOF
+(cd "$WORK/users" && "$bin/python" -m pytest -q -p no:cacheprovider) || fail "a user's tests with the pytest plugin failed"
+
 cp "$ROOT/scripts/demo.py" "$WORK/demo.py"
 "$bin/python" "$WORK/demo.py" >"$WORK/demo.out" || { cat "$WORK/demo.out"; fail "the demo failed"; }
 tail -n 3 "$WORK/demo.out"
-echo "the wheel stands alone: build, twine check, CLI, serve + get/wait/list, demo"
+echo "the wheel stands alone: build, twine check, CLI, serve + get/wait/list, pytest plugin, demo"
