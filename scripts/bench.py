@@ -48,7 +48,6 @@ import json
 import os
 import platform
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import _servers  # noqa: E402  (beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -139,23 +140,10 @@ def machine() -> str:
 
 def spawn_server(*args: str) -> tuple[subprocess.Popen[str], str]:
     """Start the bundled server (`serve` args) and return it with the address it printed."""
-    proc = subprocess.Popen([PY, "-c", SERVE, "serve", "--port", "0", *args], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    address = proc.stdout.readline().strip()
-    if not address:
-        proc.kill()
-        raise SystemExit("the local server did not start")
-    return proc, address
+    return _servers.spawn([PY, "-c", SERVE, "serve", "--port", "0", *args], "local server")
 
 
-def stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+stop = _servers.stop
 
 
 def run_child(*args: str, timeout: float = 300) -> dict[str, Any]:

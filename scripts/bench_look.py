@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import _servers  # noqa: E402  (beside this script)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PAYLOADS = ("running", "video", "failed")
@@ -199,22 +201,10 @@ def measure(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[s
 
 
 def start_server() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    address = proc.stdout.readline().strip()
-    if not address:
-        proc.kill()
-        raise SystemExit("the look bench server did not start")
-    return proc, address
+    return _servers.spawn([sys.executable, __file__, "--serve"], "look bench server")
 
 
-def stop_server(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+stop_server = _servers.stop
 
 
 def run_client(side: str, target: str, tag: str, calls: int, blocks: int) -> dict[str, dict[str, list[float]]]:
