@@ -10,6 +10,22 @@ import pytest
 from genai_grpc import Client
 from tests.scripted import ScriptedServer
 
+#: The environment variables that decide where and how a Client connects.
+CONNECTION_ENV = (
+    "GENAI_GRPC_EMULATOR_HOST",
+    "GOOGLE_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+)
+
+
+def clear_env(monkeypatch: pytest.MonkeyPatch, *more: str) -> None:
+    """Unset CONNECTION_ENV (and `more`) for one test."""
+    for var in (*CONNECTION_ENV, *more):
+        monkeypatch.delenv(var, raising=False)
+
 
 @pytest.fixture
 def scripted() -> Iterator[ScriptedServer]:

@@ -19,6 +19,7 @@ from genai_grpc import Client, errors
 from genai_grpc._config import resolve
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._mtls import ClientCert, endpoint_mode, hide_pem, mtls_host, wants_default
+from tests.conftest import clear_env
 from tests.scripted import ScriptedServer
 from tests.tls import Certs, make_certs
 
@@ -49,15 +50,7 @@ def mtls(certs: Certs) -> Iterator[ScriptedServer]:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "GENAI_GRPC_EMULATOR_HOST",
-        "GOOGLE_API_KEY",
-        "GEMINI_API_KEY",
-        "GOOGLE_GENAI_USE_VERTEXAI",
-        "GOOGLE_API_USE_CLIENT_CERTIFICATE",
-        "GOOGLE_API_USE_MTLS_ENDPOINT",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_env(monkeypatch, "GOOGLE_API_USE_CLIENT_CERTIFICATE", "GOOGLE_API_USE_MTLS_ENDPOINT")
 
 
 def get_both(client: Client) -> None:

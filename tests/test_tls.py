@@ -20,6 +20,7 @@ from google.auth import exceptions as auth_exceptions
 import genai_grpc
 from genai_grpc import Client, errors, types
 from genai_grpc._generated.google.longrunning import operations_pb2
+from tests.conftest import clear_env
 from tests.scripted import ScriptedServer
 from tests.tls import Certs, make_certs
 
@@ -74,15 +75,7 @@ def plain() -> Iterator[ScriptedServer]:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "GENAI_GRPC_EMULATOR_HOST",
-        "GOOGLE_API_KEY",
-        "GEMINI_API_KEY",
-        "GOOGLE_GENAI_USE_VERTEXAI",
-        "GOOGLE_CLOUD_PROJECT",
-        "GOOGLE_CLOUD_LOCATION",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_env(monkeypatch)
 
 
 def get_both(client: Client, name: str) -> None:

@@ -20,6 +20,7 @@ from genai_grpc.server._errors import RequestError
 from genai_grpc.server._predict import VERTEX_VIDEOS
 from genai_grpc.server._store import NewOperation
 from genai_grpc.server._vertex import fetch_name
+from tests.conftest import clear_env
 
 MODEL = "projects/p/locations/us-central1/publishers/google/models/veo-2.0-generate-001"
 VEO = f"{MODEL}/operations/op-1"
@@ -59,15 +60,7 @@ def server() -> Iterator[LocalServer]:
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "GENAI_GRPC_EMULATOR_HOST",
-        "GOOGLE_API_KEY",
-        "GEMINI_API_KEY",
-        "GOOGLE_GENAI_USE_VERTEXAI",
-        "GOOGLE_CLOUD_PROJECT",
-        "GOOGLE_CLOUD_LOCATION",
-    ):
-        monkeypatch.delenv(var, raising=False)
+    clear_env(monkeypatch)
 
 
 def test_fetch_name_checks_the_operation_belongs_to_the_endpoint() -> None:
