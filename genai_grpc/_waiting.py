@@ -26,8 +26,10 @@ from genai_grpc.types import Operation, PollPolicy, RetryPolicy
 
 GET = "GetOperation"
 WAIT = "WaitOperation"
-#: Retried within the budget (DEADLINE_EXCEEDED: of one RPC).
-TRANSIENT = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED, Code.DEADLINE_EXCEEDED})
+#: Retried within the budget (DEADLINE_EXCEEDED: of one RPC). CANCELLED here never comes from
+#: this client (grpc reports its own cancellations as another exception): it is a server going
+#: away with the call in flight ("GOAWAY ... Cancelling all calls"), and both RPCs are reads.
+TRANSIENT = frozenset({Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED, Code.DEADLINE_EXCEEDED, Code.CANCELLED})
 #: Below this many seconds left, an RPC could not come back in time: give up instead.
 MIN_RPC = 0.001
 _log = logging.getLogger("genai_grpc.wait")

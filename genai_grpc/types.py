@@ -380,7 +380,7 @@ class PollPolicy:
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a wait rides out transient failures (UNAVAILABLE, RESOURCE_EXHAUSTED,
-    DEADLINE_EXCEEDED), separately from the poll schedule.
+    DEADLINE_EXCEEDED, and CANCELLED by a server going away), separately from the poll schedule.
 
     After the n-th failure in a row it retries after ``uniform(0, min(maximum, initial *
     multiplier ** (n-1)))`` seconds, or after the server's RetryInfo delay when it sent one.

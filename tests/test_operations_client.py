@@ -256,10 +256,20 @@ def test_a_sync_fleet_needs_no_thread_per_operation(scripted: ScriptedServer, cl
     assert peak - before < 3
 
 
-def test_a_server_restart_mid_wait_is_ridden_out(scripted: ScriptedServer, ops: Side) -> None:
+def test_cancelled_by_the_server_is_retried(scripted: ScriptedServer, ops: Side) -> None:
+    scripted.fail_next(grpc.StatusCode.CANCELLED, "server shutting down")
+    scripted.put(snap("operations/1", done=True))
+    assert ops.wait("operations/1", timeout=10, poll=FAST_GET, retry=QUICK_RETRY).done
+    assert len(scripted.received) == 2
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["polling", "held-wait"])
+def test_a_server_restart_mid_wait_is_ridden_out(scripted: ScriptedServer, ops: Side, held: bool) -> None:
+    """`held`: the restart ends a WaitOperation in flight, not only the gaps between polls."""
     import threading
 
     scripted.put(snap("operations/1", progress=5))
+    scripted.hold_waits = held
     replacement: list[ScriptedServer] = []
 
     def restart() -> None:
@@ -273,7 +283,7 @@ def test_a_server_restart_mid_wait_is_ridden_out(scripted: ScriptedServer, ops: 
     thread = threading.Thread(target=restart)
     thread.start()
     try:
-        op = ops.wait("operations/1", timeout=20, poll=FAST_GET, retry=QUICK_RETRY)
+        op = ops.wait("operations/1", timeout=20, poll=FAST if held else FAST_GET, retry=QUICK_RETRY)
     finally:
         thread.join()
         for server in replacement:
