@@ -2,6 +2,7 @@
 
     python scripts/bench_instructions.py [--calls 300] [--sides sync,aio] [--payloads running,video,failed]
                                          [--variants ours,raw,apicore] [--repeat 3]
+    python scripts/bench_instructions.py --fleet [--ops 300] [--repeat 3]
 
 The same server, payloads and variants as scripts/bench_look.py (every call a name never asked
 before; the raw generated stub sends the same routing and client headers), but the client
@@ -11,6 +12,10 @@ process, once with CALLS gets and once with 2 x CALLS, both after the same warm-
 difference over CALLS is its cost per call: process start, imports and warm-up cancel out.
 The median of REPEAT such pairs is kept.
 The server runs outside valgrind. Needs valgrind on PATH; slow (~10 s per process).
+
+With --fleet, the same for fleet polls (scripts/bench_fleet.py's server and clients): aio
+as_completed against a raw grpc.aio loop, OPS and 2 x OPS operations of three polls each,
+the difference over 3 x OPS polls per poll.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_look  # noqa: E402  (a script beside this one)
+import bench_fleet  # noqa: E402  (scripts beside this one)
+import bench_look  # noqa: E402
 
 WARM_UP = 100
 _TOTALS = re.compile(r"^(?:summary|totals): (\d+)", re.MULTILINE)
@@ -53,6 +59,18 @@ def child(side: str, target: str, payload: str, variant: str, calls: int) -> Non
         asyncio.run(main())
     else:
         asyncio.run(run(bench_look.callables(side, target)))
+
+
+def fleet_child(target: str, variant: str, ops: int) -> None:
+    """Wait for `ops` new operations of three polls each, with 100 RPCs at most in flight."""
+    import grpc.aio  # noqa: F401
+
+    import genai_grpc.client  # noqa: F401
+
+    names = [f"{variant}{ops}-{os.getpid()}/operations/{i}" for i in range(ops)]
+    run = bench_fleet.run_ours_aio if variant == "ours" else bench_fleet.run_raw_aio
+    if asyncio.run(run(target, names, 100)) != ops:
+        raise SystemExit("fleet: not every operation finished")
 
 
 def instructions(side: str, target: str, payload: str, variant: str, calls: int) -> int:
@@ -85,6 +103,17 @@ def per_call(side: str, target: str, payload: str, variant: str, calls: int, rep
     )
 
 
+def fleet(ops: int, repeat: int) -> None:
+    """Print the instructions per fleet poll of genai_grpc and of the raw grpc.aio loop."""
+    proc, target = bench_fleet.start_server()
+    try:
+        cost = {v: per_call("fleet", target, "", v, ops, repeat) / 3 for v in ("ours", "raw")}
+    finally:
+        bench_fleet.stop_server(proc)
+    print(f"fleet aio instructions per poll: ours {cost['ours'] / 1e3:7.1f}k ({cost['ours'] / cost['raw']:.3f}x raw), "
+          f"raw {cost['raw'] / 1e3:7.1f}k", flush=True)  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
@@ -92,14 +121,22 @@ def main() -> int:
     parser.add_argument("--payloads", default=",".join(bench_look.PAYLOADS))
     parser.add_argument("--variants", default="ours,raw,apicore")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs per variant (the median is kept)")
+    parser.add_argument("--fleet", action="store_true", help="count fleet polls instead of gets")
+    parser.add_argument("--ops", type=int, default=300, help="operations of the smaller fleet run")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         side, target, payload, variant, calls = args.child
-        child(side, target, payload, variant, int(calls))
+        if side == "fleet":
+            fleet_child(target, variant, int(calls))
+        else:
+            child(side, target, payload, variant, int(calls))
         return 0
     if shutil.which("valgrind") is None:
         raise SystemExit("bench_instructions: valgrind is not on PATH")
+    if args.fleet:
+        fleet(args.ops, args.repeat)
+        return 0
     proc, target = bench_look.start_server()
     try:
         for side in args.sides.split(","):
