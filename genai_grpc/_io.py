@@ -82,6 +82,9 @@ class AsyncCalls:
         self._waiter: asyncio.Future[None] | None = None
         self._plain = not transport.config.vertexai
         self._headers = transport.config.metadata
+        from grpc.aio import Metadata  # loaded with the AsyncTransport: sync waits need not
+
+        self._metadata = Metadata
 
     def start(self, name: str, call: Call) -> None:
         # Every poll comes through here: the usual one (a GetOperation on the Gemini API) is
@@ -89,7 +92,9 @@ class AsyncCalls:
         # cost of a look").
         if self._plain and call.method == GET:
             rpc = self._transport.multicallable("operations", GET)
-            metadata = (*self._headers, _rpc.routing_header(name))
+            # grpc.aio takes its own Metadata as it is; a tuple it checks against
+            # typing.Sequence and copies into one (~5k instructions a call, counted).
+            metadata = self._metadata(*self._headers, _rpc.routing_header(name))
             handle = rpc(operations_pb2.GetOperationRequest(name=name), metadata=metadata, timeout=call.timeout)
         else:
             rpc, message, metadata, timeout = prepare(self._transport, name, call)
