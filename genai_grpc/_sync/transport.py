@@ -51,6 +51,11 @@ class Transport:
             return self._methods
 
     @property
+    def interceptors(self) -> tuple[Any, ...]:
+        """The client interceptors every call goes through."""
+        return self._interceptors
+
+    @property
     def timeout(self) -> float:
         """The default deadline of one RPC, in seconds."""
         return self._config.timeout
