@@ -211,7 +211,7 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
             cls = kind.operation
         else:
             head, _, tail = name.rpartition("/")
-            cls = (_BY_HEAD.get(head) if tail else None) or _kinds.class_for(name)
+            cls = (_BY_HEAD.get(head) if head and tail else None) or _kinds.class_for(name)
     op = cls.__new__(cls)
     _put(op, "name", name)
     _put(op, "done", pb.done)
