@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError, Message
 
 from genai_grpc import _kinds, _payloads, _wire
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc._kinds import Decoder
+from genai_grpc._kinds import _BY_HEAD, _BY_WIRE, Decoder
 from genai_grpc._large import LargeOperation
 from genai_grpc._large import parse_operation as parse_operation  # noqa: PLC0414  _channel's deserializer
 from genai_grpc._payloads import type_name
@@ -199,17 +199,36 @@ def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = Non
     """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
     means infer it. Its error, response and metadata are decoded when first read (`load`);
     a LargeOperation's response at once, so that the answer's bytes can go."""
-    large = pb if isinstance(pb, LargeOperation) else None
-    base = large.pb if large is not None else pb
+    if isinstance(pb, LargeOperation):
+        return _large_snapshot(pb, cls)
+    name = pb.name
     if cls is None:
-        type_url = large.type_url if large is not None else pb.response.type_url
+        # _kinds.class_for, its common cases inline: every get() and poll comes through here
+        # (BENCHMARKS.md, "The cost of a look").
+        type_url = pb.response.type_url
+        kind = _BY_WIRE.get(type_url.rpartition("/")[2]) if type_url else None
+        if kind is not None:
+            cls = kind.operation
+        else:
+            head, _, tail = name.rpartition("/")
+            cls = (_BY_HEAD.get(head) if head and tail else None) or _kinds.class_for(name)
+    op = cls.__new__(cls)
+    _put(op, "name", name)
+    _put(op, "done", pb.done)
+    _put(op, "_pending", pb)
+    return op
+
+
+def _large_snapshot(large: LargeOperation, cls: type[Operation] | None) -> Operation:
+    base = large.pb
+    if cls is None:
+        type_url = large.type_url
         cls = _kinds.class_for(base.name, type_url.rpartition("/")[2] if type_url else "")  # type_name(), inline
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)
     _put(op, "_pending", base)
-    if large is not None:
-        response, raw_response = _response(cls, large.type_url, large.value)
-        _put(op, "response", response)
-        _put(op, "raw_response", raw_response)
+    response, raw_response = _response(cls, large.type_url, large.value)
+    _put(op, "response", response)
+    _put(op, "raw_response", raw_response)
     return op

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -47,7 +47,9 @@ from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    placeholder: Operation  # what a timeout reports when no snapshot ever came
+    #: What a timeout reports when no snapshot ever came: an Operation, or a function making
+    #: one (made only then: most operations never need it).
+    placeholder: Operation | Callable[[], Operation]
     method: str = ""
 
 
@@ -87,7 +89,7 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, placeholder: Operation, now: float) -> None:
+    def add(self, name: str, machine: Machine, placeholder: Operation | Callable[[], Operation], now: float) -> None:
         self.names.append(name)
         self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
@@ -109,7 +111,8 @@ class Fleet:
             sent = [self._ready.popleft() for _ in range(n)]
         self._inflight += n
         if self.deadline is not None:
-            sent = [(name, self._fit(call, now)) for name, call in sent]
+            left = self.deadline - now
+            sent = [(name, call if call.timeout <= left else self._fit(call, now)) for name, call in sent]
         return sent
 
     def _fit(self, call: Call, now: float) -> Call:
@@ -181,7 +184,8 @@ class Fleet:
         except OperationTimeoutError as exc:
             del self._entries[name]
             if not exc.pending:
-                exc.pending = (entry.placeholder,)
+                placeholder = entry.placeholder
+                exc.pending = (placeholder if isinstance(placeholder, Operation) else placeholder(),)
             if self.outcomes:
                 self._end(Outcome(name, exc.operation, exc))
             else:
@@ -250,6 +254,10 @@ def build(
     for name, known in operations.items():
         cls = type(known) if known is not None else None
         convert: Any = partial(_convert.to_operation, cls=cls)
-        placeholder = known if known is not None else convert(operations_pb2.Operation(name=name))
+        placeholder = known if known is not None else partial(_placeholder, convert, name)
         fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
     return fleet
+
+
+def _placeholder(convert: Callable[[Any], Operation], name: str) -> Operation:
+    return convert(operations_pb2.Operation(name=name))

@@ -39,6 +39,9 @@ class Transport(Protocol):
 
     def metadata(self, name: str, routing_field: str = "name") -> Metadata: ...
 
+    @property
+    def interceptors(self) -> tuple[Any, ...]: ...
+
 
 def request(name: str, call: Call) -> Message:
     """The request message for a Call about operation `name`."""
@@ -80,17 +83,44 @@ class AsyncCalls:
         self._inflight: dict[str, Any] = {}
         self._done: Done = []
         self._waiter: asyncio.Future[None] | None = None
+        self._plain = not transport.config.vertexai
+        self._headers = transport.config.metadata
+        from grpc.aio import Metadata  # loaded with the AsyncTransport: sync waits need not
+
+        self._metadata = Metadata
+        #: name -> the GetOperation request and metadata of its polls, made once per operation
+        #: (as a hand-written loop would) while no interceptor could change them in place.
+        self._prepared: dict[str, tuple[Message, Any]] | None = None if transport.interceptors else {}
 
     def start(self, name: str, call: Call) -> None:
-        rpc, message, metadata, timeout = prepare(self._transport, name, call)
-        handle = rpc(message, metadata=metadata, timeout=timeout)
+        # Every poll comes through here: the usual one (a GetOperation on the Gemini API) is
+        # prepared inline, once per operation, each Python call showing in the cost of a poll
+        # (BENCHMARKS.md, "The cost of a look").
+        if self._plain and call.method == GET:
+            rpc = self._transport.multicallable("operations", GET)
+            prepared = self._prepared
+            both = prepared.get(name) if prepared is not None else None
+            if both is None:
+                # grpc.aio takes its own Metadata as it is; a tuple it checks against
+                # typing.Sequence and copies into one (~5k instructions a call, counted).
+                both = (
+                    operations_pb2.GetOperationRequest(name=name),
+                    self._metadata(*self._headers, _rpc.routing_header(name)),
+                )
+                if prepared is not None:
+                    prepared[name] = both
+            handle = rpc(both[0], metadata=both[1], timeout=call.timeout)
+        else:
+            rpc, message, metadata, timeout = prepare(self._transport, name, call)
+            handle = rpc(message, metadata=metadata, timeout=timeout)
         self._inflight[name] = handle
         handle.add_done_callback(partial(self._finished, name))
 
     def _finished(self, name: str, handle: Any) -> None:
         self._done.append((name, handle))
-        if self._waiter is not None:
-            _wake(self._waiter)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():  # _wake(), inline
+            waiter.set_result(None)
 
     async def ready(self, timeout: float | None) -> Done:
         """The calls that finished, waiting up to `timeout` seconds (None: forever) for one."""
@@ -109,12 +139,20 @@ class AsyncCalls:
             del self._inflight[name]
         return done
 
-    async def outcome(self, handle: Any) -> Any:
+    async def outcome(self, name: str, handle: Any) -> Any:
         """A finished call's response; its failure as ClientError / ServerError."""
         try:
-            return _rpc.parsed(await handle)
+            response = await handle
         except grpc.RpcError as exc:
+            self._forget(name)
             raise _rpc.to_api_error(exc, self._transport.config.secrets) from None
+        if response is None or response.done:
+            self._forget(name)
+        return response if response is not None else _rpc.parsed(response)
+
+    def _forget(self, name: str) -> None:
+        if self._prepared is not None:
+            self._prepared.pop(name, None)
 
     async def aclose(self) -> None:
         """Cancel every call still in flight and wait until each has ended."""
@@ -127,6 +165,7 @@ class AsyncCalls:
                 await handle
             except (asyncio.CancelledError, grpc.RpcError):
                 pass
+        self._prepared = None
 
 
 class Calls:
@@ -137,10 +176,17 @@ class Calls:
         self._inflight: dict[str, Any] = {}
         self._done: Done = []
         self._cond = threading.Condition()
+        self._plain = not transport.config.vertexai
+        self._headers = transport.config.metadata
 
     def start(self, name: str, call: Call) -> None:
-        rpc, message, metadata, timeout = prepare(self._transport, name, call)
-        future = rpc.future(message, metadata=metadata, timeout=timeout)
+        if self._plain and call.method == GET:  # inline, as in AsyncCalls.start
+            rpc = self._transport.multicallable("operations", GET)
+            metadata = (*self._headers, _rpc.routing_header(name))
+            future = rpc.future(operations_pb2.GetOperationRequest(name=name), metadata=metadata, timeout=call.timeout)
+        else:
+            rpc, message, metadata, timeout = prepare(self._transport, name, call)
+            future = rpc.future(message, metadata=metadata, timeout=timeout)
         self._inflight[name] = future
         future.add_done_callback(partial(self._finished, name))
 
@@ -159,7 +205,7 @@ class Calls:
             del self._inflight[name]
         return done
 
-    def outcome(self, future: Any) -> Any:
+    def outcome(self, name: str, future: Any) -> Any:
         """A finished call's response; its failure as ClientError / ServerError."""
         try:
             return future.result()

@@ -56,12 +56,15 @@ def parse_operation(data: bytes) -> Any:
     AI's FetchPredictOperation): Operation.FromString, except that a large answer carrying
     a response the registry reads lazily becomes a LargeOperation. Raises what FromString
     raises."""
-    if len(data) >= LARGE_ANSWER:
-        try:
-            return _large_operation(data)
-        except _wire.Unusual:
-            pass
-    return operations_pb2.Operation.FromString(data)
+    if len(data) < LARGE_ANSWER:
+        return _from_string(data)
+    try:
+        return _large_operation(data)
+    except _wire.Unusual:
+        return _from_string(data)
+
+
+_from_string = operations_pb2.Operation.FromString
 
 
 def _large_operation(data: bytes) -> LargeOperation:

@@ -14,7 +14,7 @@ Empty response on the third Get of each name. Each client run is its own process
 
 scripts/bench.py runs this as its `fleet` case.
 
-Both sides send the same routing header and use the same channel options. Everything stays
+Both sides send the same headers (routing, x-goog-api-client) and use the same channel options. Everything stays
 on 127.0.0.1 and every run is bounded by a timeout.
 """
 
@@ -110,10 +110,11 @@ def run_ours_sync(target: str, names: list[str], concurrency: int) -> int:
 async def run_raw_aio(target: str, names: list[str], concurrency: int) -> int:
     import grpc
 
-    from genai_grpc import _rpc
+    from genai_grpc import Client, _rpc
     from genai_grpc._config import CHANNEL_OPTIONS
     from genai_grpc._generated.google.longrunning import operations_pb2, operations_pb2_grpc
 
+    headers = Client(endpoint=target)._config.metadata  # the x-goog-api-client header genai_grpc sends
     channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
     stub = operations_pb2_grpc.OperationsStub(channel)
     todo = list(reversed(names))
@@ -124,7 +125,7 @@ async def run_raw_aio(target: str, names: list[str], concurrency: int) -> int:
         while todo:
             name = todo.pop()
             request = operations_pb2.GetOperationRequest(name=name)
-            metadata = (_rpc.routing_header(name),)
+            metadata = (*headers, _rpc.routing_header(name))
             while not (await stub.GetOperation(request, metadata=metadata, timeout=60)).done:
                 pass
             done += 1

@@ -28,6 +28,7 @@ SUBSTITUTIONS = [
     (r"\basync def\b", "def"),
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
+    (r"\bgrpc\.aio\.Metadata\(", "("),  # grpc.aio's own metadata type; a tuple for sync grpc
     (r"\bgrpc\.aio\b", "grpc"),
     (r"\bAsyncIterator\b", "Iterator"),
     (r"\bAsync([A-Z]\w*)", r"\1"),

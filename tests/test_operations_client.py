@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import grpc
 import pytest
@@ -150,6 +151,44 @@ def test_wait_all_keeps_input_order_and_takes_done_ones(scripted: ScriptedServer
         "operations/2",
     ]
     assert got[1] is finished and all(op.done for op in got)
+
+
+def test_every_poll_of_a_fleet_carries_its_own_headers(scripted: ScriptedServer, ops: Side) -> None:
+    # Polls reuse one request and metadata per operation: each must still name its own.
+    names = [f"models/veo/operations/{i}" for i in range(3)]
+    for name in names:
+        scripted.script(name, snap(name), snap(name), snap(name, done=True))
+    scripted.fail_next(grpc.StatusCode.UNAVAILABLE, "blip")  # a retry rebuilds what it sends
+    got = ops.wait_all(names, timeout=10, poll=FAST_GET, retry=QUICK_RETRY)
+    assert all(op.done for op in got)
+    polls = [(request.name, metadata) for method, request, metadata in scripted.received]
+    assert len(polls) == 10 and {name for name, _ in polls} == set(names)
+    for name, metadata in polls:
+        assert metadata["x-goog-request-params"] == f"name={name}"
+        assert metadata["x-goog-api-client"].startswith("genai-grpc/")
+
+
+class _AddsHeader(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Adds a header to the call's own metadata in place, as some interceptors do."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        details.metadata.add("x-added", "1")
+        self.seen.append(sum(1 for key, _ in details.metadata if key == "x-added"))
+        return await continuation(details, request)
+
+
+def test_an_interceptor_changing_metadata_in_place_sees_fresh_metadata_each_poll(
+    scripted: ScriptedServer, run: asyncio.Runner
+) -> None:
+    scripted.script("operations/1", snap("operations/1"), snap("operations/1"), snap("operations/1", done=True))
+    interceptor = _AddsHeader()
+    with Client(endpoint=scripted.address, aio_interceptors=[interceptor]) as client:
+        op = run.run(client.aio.operations.wait("operations/1", timeout=10, poll=FAST_GET))
+        run.run(client.aio.aclose())
+    assert op.done and interceptor.seen == [1, 1, 1]
 
 
 def test_fleet_timeout_lists_the_pending(scripted: ScriptedServer, ops: Side) -> None:

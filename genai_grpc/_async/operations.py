@@ -310,7 +310,7 @@ class AsyncOperations:
                 now = time.monotonic()
                 for name, handle in done:
                     try:
-                        reply = Reply(now, value=await calls.outcome(handle))
+                        reply = Reply(now, value=await calls.outcome(name, handle))
                     except APIError as exc:
                         reply = Reply(now, error=exc)
                     fleet.complete(name, reply)

@@ -51,6 +51,11 @@ class AsyncTransport:
             return self._methods
 
     @property
+    def interceptors(self) -> tuple[Any, ...]:
+        """The client interceptors every call goes through."""
+        return self._interceptors
+
+    @property
     def timeout(self) -> float:
         """The default deadline of one RPC, in seconds."""
         return self._config.timeout
@@ -84,7 +89,10 @@ class AsyncTransport:
             config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
         )
         rpc = (self._methods or self._open())[service, method]
-        metadata = (*config.metadata, _rpc.routing_header(name, routing_field))
+        # The asyncio channel takes its own Metadata type as it is, a tuple it checks against
+        # typing.Sequence and copies into one (~5k instructions a call, counted); the sync one
+        # takes a tuple.
+        metadata = grpc.aio.Metadata(*config.metadata, _rpc.routing_header(name, routing_field))
         budget = self.budget
         if budget is not None:
             wait = budget.reserve(time.monotonic())

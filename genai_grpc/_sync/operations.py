@@ -311,7 +311,7 @@ class Operations:
                 now = time.monotonic()
                 for name, handle in done:
                     try:
-                        reply = Reply(now, value=calls.outcome(handle))
+                        reply = Reply(now, value=calls.outcome(name, handle))
                     except APIError as exc:
                         reply = Reply(now, error=exc)
                     fleet.complete(name, reply)
