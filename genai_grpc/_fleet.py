@@ -47,9 +47,9 @@ from genai_grpc.types import Operation, Outcome, PollPolicy, RetryPolicy
 @dataclass(slots=True)
 class _Entry:
     machine: Machine
-    #: What a timeout reports when no snapshot ever came: an Operation, or a function making
-    #: one (made only then: most operations never need it).
-    placeholder: Operation | Callable[[], Operation]
+    #: What a timeout reports when no snapshot ever came: an Operation, or the conversion
+    #: that makes one from a bare google.longrunning.Operation (only then: most never need it).
+    placeholder: Operation | Callable[[Any], Operation]
     method: str = ""
 
 
@@ -89,7 +89,7 @@ class Fleet:
     def finished(self) -> bool:
         return not self._entries
 
-    def add(self, name: str, machine: Machine, placeholder: Operation | Callable[[], Operation], now: float) -> None:
+    def add(self, name: str, machine: Machine, placeholder: Operation | Callable[[Any], Operation], now: float) -> None:
         self.names.append(name)
         self._entries[name] = _Entry(machine, placeholder)
         self._advance(name, None, now)
@@ -185,7 +185,9 @@ class Fleet:
             del self._entries[name]
             if not exc.pending:
                 placeholder = entry.placeholder
-                exc.pending = (placeholder if isinstance(placeholder, Operation) else placeholder(),)
+                if not isinstance(placeholder, Operation):
+                    placeholder = placeholder(operations_pb2.Operation(name=name))
+                exc.pending = (placeholder,)
             if self.outcomes:
                 self._end(Outcome(name, exc.operation, exc))
             else:
@@ -251,13 +253,14 @@ def build(
         watch=watch,
     )
     fleet = Fleet(concurrency, timeout, outcomes=outcomes, budget=budget, deadline=plan.deadline)
+    # What stays alive per pending operation is kept small: the garbage collector walks it
+    # all, and at 10,000 operations that was most of a poll's cost over a raw loop
+    # (BENCHMARKS.md, "The cost of a look"). One conversion per class, not per operation.
+    converts: dict[type[Operation] | None, Any] = {}
     for name, known in operations.items():
         cls = type(known) if known is not None else None
-        convert: Any = partial(_convert.to_operation, cls=cls)
-        placeholder = known if known is not None else partial(_placeholder, convert, name)
-        fleet.add(name, wait_for(name, convert, plan, features, now, known), placeholder, now)
+        convert = converts.get(cls)
+        if convert is None:
+            convert = converts[cls] = partial(_convert.to_operation, cls=cls)
+        fleet.add(name, wait_for(name, convert, plan, features, now, known), convert if known is None else known, now)
     return fleet
-
-
-def _placeholder(convert: Callable[[Any], Operation], name: str) -> Operation:
-    return convert(operations_pb2.Operation(name=name))

@@ -140,6 +140,10 @@ def timeout_error(
     )
 
 
+def _snapshot(convert: Callable[[Any], Operation], pb: Any, known: Operation | None) -> Operation | None:
+    return convert(pb) if pb is not None else known
+
+
 def wait_for(
     name: str,
     convert: Callable[[Any], Operation],
@@ -158,23 +162,19 @@ def wait_for(
     last_error: APIError | None = None
     outage_since: float | None = None
     next_at = now
-
-    def snapshot() -> Operation | None:
-        return convert(last_pb) if last_pb is not None else known
-
+    # No closures here: their cells and function would stay alive with each pending
+    # operation (see _fleet.build).
     while True:
         if next_at > now:
             if plan.deadline is not None and next_at >= plan.deadline:
-                raise timeout_error(name, plan, snapshot(), last_error)
+                raise timeout_error(name, plan, _snapshot(convert, last_pb, known), last_error)
             now = (yield Sleep(next_at)).now
         call = next_call(plan, features, now)
         if call is None:
-            raise timeout_error(name, plan, snapshot(), last_error)
+            raise timeout_error(name, plan, _snapshot(convert, last_pb, known), last_error)
         started = now
-        reply = yield call
-        now = reply.now
-        if reply.error is None:
-            pb = reply.value
+        now, pb, error = yield call  # a Reply, unpacked: the tuple need not stay alive here
+        if error is None:
             outage_since, retry_cap = None, plan.retry.initial
             if plan.watch and not pb.done and (last_pb is None or pb != last_pb):
                 now = (yield Emit(convert(pb))).now
@@ -185,14 +185,13 @@ def wait_for(
             next_at = started + (rand() * poll_cap if plan.poll.jitter else poll_cap)  # jittered(), inline
             poll_cap = min(plan.poll.maximum, poll_cap * plan.poll.multiplier)
             continue
-        error = reply.error
         if call.method == WAIT and error.grpc_code == Code.UNIMPLEMENTED:
             features.wait_operation = False
             next_at = now
             continue
         if error.grpc_code == Code.DEADLINE_EXCEEDED and budget_capped(plan, started, call):
             # Our own budget ran out mid-call: a timeout, not a failure of the server.
-            raise timeout_error(name, plan, snapshot(), last_error)
+            raise timeout_error(name, plan, _snapshot(convert, last_pb, known), last_error)
         if not transient(error):
             raise error
         last_error = error

@@ -199,6 +199,22 @@ def test_fleet_timeout_lists_the_pending(scripted: ScriptedServer, ops: Side) ->
     assert [op.name for op in info.value.pending] == ["operations/b"]
 
 
+def test_fleet_timeout_without_any_answer_keeps_each_class(scripted: ScriptedServer, ops: Side) -> None:
+    for _ in range(10_000):
+        scripted.fail_next(grpc.StatusCode.UNAVAILABLE, "down")
+    known = types.GenerateVideosOperation(name="models/veo-3.0/operations/known")
+    wanted = ["operations/plain", "models/veo-3.0/operations/byname", known]
+    with pytest.raises(errors.OperationTimeoutError) as info:
+        ops.wait_all(wanted, timeout=1.0, poll=FAST_GET, retry=QUICK_RETRY)
+    pending = sorted(info.value.pending, key=lambda op: op.name)
+    assert [(type(op).__name__, op.name, op.done) for op in pending] == [
+        ("GenerateVideosOperation", "models/veo-3.0/operations/byname", False),
+        ("GenerateVideosOperation", "models/veo-3.0/operations/known", False),
+        ("Operation", "operations/plain", False),
+    ]
+    assert pending[1] is known and info.value.last_error.status == "UNAVAILABLE"
+
+
 def test_client_wide_poll_policy(scripted: ScriptedServer) -> None:
     scripted.script("operations/1", snap("operations/1"), snap("operations/1", done=True))
     with Client(endpoint=scripted.address, poll=FAST_GET) as client:
