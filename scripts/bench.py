@@ -385,7 +385,7 @@ def case_fleet(table: Table, rounds: int, quick: bool) -> None:
     labels = {"ours-aio": "genai_grpc aio", "ours-sync": "genai_grpc sync", "apicore-aio": "google-api-core aio"}
     for mode, label in labels.items():
         r = ratios(per_poll, mode, "raw-aio")
-        target = verdict(r, 1.2) if mode == "ours-aio" else ""
+        target = verdict(r, 1.10) if mode == "ours-aio" else ""  # issue 13 (issue 12 asked 1.2x)
         table.add(
             "fleet", label, "client CPU us/poll", summary(per_poll[mode]), "raw grpc.aio", summary(r, "{:.2f}x"), target
         )
