@@ -228,11 +228,21 @@ class _Sessions:
             with os.fdopen(fd, "wb") as f:
                 f.write(config.root_certificates)
             self._verify = self._ca_file
+        #: The client certificate goes only where the credentials go (the API's own host),
+        #: never to a host a redirect names.
+        self._adapter: Any = None
+        self._presenting = self._plain
+        if config.client_cert is not None:
+            from genai_grpc._http_tls import presenting_adapter
+
+            self._adapter = presenting_adapter(config.client_cert, self._verify)
+            self._presenting = requests.Session()
+            self._presenting.mount("https://", self._adapter)
 
     def get(self, hop: _download.Hop) -> Any:
         client = dict(self._config.metadata).get(_config.CLIENT_HEADER)
         headers = {} if client is None else {_config.CLIENT_HEADER: client, "User-Agent": client}
-        session = self._plain
+        session = self._presenting if hop.credentials else self._plain
         if hop.credentials and self._config.auth == "api_key" and self._config.api_key:
             headers[_config.API_KEY_HEADER] = self._config.api_key
         elif hop.credentials and self._config.auth == "google":
@@ -249,6 +259,8 @@ class _Sessions:
             from google.auth.transport.requests import AuthorizedSession
 
             self._authorized = AuthorizedSession(self._google.get())  # type: ignore[no-untyped-call]
+            if self._adapter is not None:
+                self._authorized.mount("https://", self._adapter)
         return self._authorized
 
     def __enter__(self) -> _Sessions:
@@ -256,6 +268,7 @@ class _Sessions:
 
     def __exit__(self, *exc: object) -> None:
         self._plain.close()
+        self._presenting.close()
         if self._authorized is not None:
             self._authorized.close()
         if self._ca_file is not None:

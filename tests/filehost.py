@@ -40,6 +40,7 @@ class Route:
 class Seen:
     path: str  # with its query
     headers: dict[str, str]
+    client_cert: str | None = None  # the common name of the certificate the client presented
 
 
 def pattern_chunks(size: int) -> Any:
@@ -48,9 +49,13 @@ def pattern_chunks(size: int) -> Any:
 
 
 class FileHost:
-    """Serves `routes` (path without query -> Route) on `host`, over TLS when `certs`."""
+    """Serves `routes` (path without query -> Route) on `host`, over TLS when `certs`.
+    `client_certs`: ask for a client certificate signed by `certs`' CA, requiring one when
+    "required", accepting none when "optional"."""
 
-    def __init__(self, certs: Certs | None, tmp: Path, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, certs: Certs | None, tmp: Path, host: str = "127.0.0.1", client_certs: str | None = None
+    ) -> None:
         self.routes: dict[str, Route] = {}
         self.seen: list[Seen] = []
         context = None
@@ -59,6 +64,9 @@ class FileHost:
             (tmp / "host.key").write_bytes(certs.key)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tmp / "host.pem", tmp / "host.key")
+            if client_certs is not None:
+                context.load_verify_locations(cadata=certs.ca.decode())
+                context.verify_mode = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL}[client_certs]
         self._http = _Server((host, 0), _Handler)
         self._http.host, self._http.context = self, context
         self.scheme = "https" if certs else "http"
@@ -103,7 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         host = self.server.host
-        host.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
+        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
+        name = next((v for rdn in (peer or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
+        host.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, name))
         route = host.routes.get(urlsplit(self.path).path) or Route(
             404, b'{"error": {"code": 404, "message": "no route"}}'
         )

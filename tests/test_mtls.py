@@ -8,6 +8,7 @@ import asyncio
 import logging
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from genai_grpc._config import resolve
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc._mtls import ClientCert, endpoint_mode, hide_pem, mtls_host, wants_default
 from tests.conftest import clear_env
+from tests.filehost import FileHost, Route
 from tests.scripted import ScriptedServer
 from tests.tls import Certs, make_certs
 
@@ -272,3 +274,74 @@ def test_cli_presents_a_certificate_and_names_a_bad_file(mtls: ScriptedServer, c
     assert half.returncode == 2 and "--client-cert and --client-key go together" in half.stderr
     for run in (ok, refused, missing, half):
         assert key_body(certs.client_key) not in run.stdout + run.stderr
+
+
+# -- downloads: the certificate goes where the credentials go -----------------------------------
+
+VIDEO = "/download/v1beta/files/mtls-video:download"
+CLIENT_NAME = "genai-grpc test client"  # tests/tls.py's client certificate
+
+
+@pytest.fixture
+def strict_host(certs: Certs, tmp_path: Path) -> Iterator[FileHost]:
+    """An HTTPS file host that requires a client certificate from the test's CA."""
+    (tmp_path / "strict").mkdir()
+    with FileHost(certs, tmp_path / "strict", client_certs="required") as files:
+        files.routes[VIDEO] = Route(body=b"video bytes")
+        yield files
+
+
+def download_client(host: FileHost, certs: Certs, **kwargs: object) -> Client:
+    return Client(api_key=KEY, endpoint=f"127.0.0.1:{host.port}", root_certificates=certs.ca, **kwargs)  # type: ignore[arg-type]
+
+
+def test_downloads_present_the_certificate_sync_and_aio(
+    strict_host: FileHost, certs: Certs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    with download_client(strict_host, certs, client_cert=certs.client_cert, client_key=certs.client_key) as client:
+        assert client.files.download(file=strict_host.url(VIDEO)) == b"video bytes"
+        assert asyncio.run(client.aio.files.download(file=strict_host.url(VIDEO))) == b"video bytes"
+    assert [seen.client_cert for seen in strict_host.seen] == [CLIENT_NAME, CLIENT_NAME]
+    assert list(private.iterdir()) == []  # the key was on disk only while it loaded
+
+
+def test_downloads_without_the_certificate_are_refused(strict_host: FileHost, certs: Certs) -> None:
+    with download_client(strict_host, certs) as client, pytest.raises(errors.ServerError) as caught:
+        client.files.download(file=strict_host.url(VIDEO))
+    assert caught.value.code == 503 and "127.0.0.1" in caught.value.message
+
+
+def test_a_redirect_elsewhere_gets_no_certificate(strict_host: FileHost, certs: Certs, tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    with FileHost(certs, tmp_path / "other", host="localhost", client_certs="optional") as other:
+        strict_host.routes[VIDEO] = Route(302, headers={"Location": other.url("/signed/v.mp4?sig=s")})
+        other.routes["/signed/v.mp4"] = Route(body=b"moved")
+        with download_client(strict_host, certs, client_cert=certs.client_cert, client_key=certs.client_key) as c:
+            assert c.files.download(file=strict_host.url(VIDEO)) == b"moved"
+    assert strict_host.seen[0].client_cert == CLIENT_NAME
+    assert [seen.client_cert for seen in other.seen] == [None] and "x-goog-api-key" not in other.seen[0].headers
+
+
+def test_a_pair_that_does_not_load_is_named_without_the_key(
+    strict_host: FileHost, certs: Certs, stranger: Certs
+) -> None:
+    with download_client(strict_host, certs, client_cert=certs.client_cert, client_key=stranger.client_key) as client:
+        with pytest.raises(ValueError, match="client certificate .*does not load for downloads") as caught:
+            client.files.download(file=strict_host.url(VIDEO))
+    assert key_body(stranger.client_key) not in str(caught.value) and strict_host.seen == []
+
+
+def test_google_credentials_downloads_present_the_certificate(strict_host: FileHost, certs: Certs) -> None:
+    from tests.test_tls import MintingCredentials
+
+    with Client(
+        vertexai=True, project="p", location="us-central1", credentials=MintingCredentials(),
+        endpoint=f"127.0.0.1:{strict_host.port}", root_certificates=certs.ca,
+        client_cert=certs.client_cert, client_key=certs.client_key,
+    ) as client:  # fmt: skip
+        assert client.files.download(file=strict_host.url(VIDEO)) == b"video bytes"
+    [seen] = strict_host.seen
+    assert seen.client_cert == CLIENT_NAME and seen.headers["authorization"] == "Bearer minted-token-1"
