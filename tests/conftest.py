@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+from grpc.experimental import aio as grpc_aio
 
 from genai_grpc import Client
 from tests.scripted import ScriptedServer
@@ -25,6 +26,15 @@ def clear_env(monkeypatch: pytest.MonkeyPatch, *more: str) -> None:
     """Unset CONNECTION_ENV (and `more`) for one test."""
     for var in (*CONNECTION_ENV, *more):
         monkeypatch.delenv(var, raising=False)
+
+
+# grpc.aio starts its poller thread with the first channel and stops it when the last one is
+# deallocated. A test's exception tracebacks keep clients in reference cycles, so that last
+# deallocation can happen in a garbage collection running on the poller thread itself, and
+# grpcio 1.63 (the floor) then fails to join it ("cannot join current thread"), leaking its
+# sockets into a later test (seen once in CI). Holding the aio engine for the whole session,
+# as an application that keeps a client does, takes that path away.
+grpc_aio.init_grpc_aio()
 
 
 @pytest.fixture
