@@ -223,7 +223,7 @@ def _large_snapshot(large: LargeOperation, cls: type[Operation] | None) -> Opera
     base = large.pb
     if cls is None:
         type_url = large.type_url
-        cls = _kinds.class_for(base.name, type_url.rpartition("/")[2] if type_url else "")  # type_name(), inline
+        cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)

@@ -176,17 +176,10 @@ class Calls:
         self._inflight: dict[str, Any] = {}
         self._done: Done = []
         self._cond = threading.Condition()
-        self._plain = not transport.config.vertexai
-        self._headers = transport.config.metadata
 
     def start(self, name: str, call: Call) -> None:
-        if self._plain and call.method == GET:  # inline, as in AsyncCalls.start
-            rpc = self._transport.multicallable("operations", GET)
-            metadata = (*self._headers, _rpc.routing_header(name))
-            future = rpc.future(operations_pb2.GetOperationRequest(name=name), metadata=metadata, timeout=call.timeout)
-        else:
-            rpc, message, metadata, timeout = prepare(self._transport, name, call)
-            future = rpc.future(message, metadata=metadata, timeout=timeout)
+        rpc, message, metadata, timeout = prepare(self._transport, name, call)
+        future = rpc.future(message, metadata=metadata, timeout=timeout)
         self._inflight[name] = future
         future.add_done_callback(partial(self._finished, name))
 

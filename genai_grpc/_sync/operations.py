@@ -63,23 +63,18 @@ class Operations:
         name, cls = _names.operation_name(operation)
         route = _routing.get_route(name, self._vertexai)
         if _telemetry.OTEL not in _telemetry.MODULES:
-            pb = self._transport.call(
-                route.service, route.method, route.request, route.routing_value, timeout,
-                routing_field=route.routing_field,
-            )  # fmt: skip
-            return _convert.to_operation(pb, cls)
+            return _convert.to_operation(self._fetch(route, timeout), cls)
         with _telemetry.get_span(name, route.service, route.method) as span:
-            pb = self._transport.call(
-                route.service,
-                route.method,
-                route.request,
-                route.routing_value,
-                timeout,
-                routing_field=route.routing_field,
-            )
-            op = _convert.to_operation(pb, cls)
+            op = _convert.to_operation(self._fetch(route, timeout), cls)
             span.done(op)
         return op
+
+    def _fetch(self, route: _routing.Route, timeout: float | None) -> Any:
+        """Send the RPC `route` names for a get (GetOperation, or Vertex AI's
+        FetchPredictOperation)."""
+        return self._transport.call(
+            route.service, route.method, route.request, route.routing_value, timeout, routing_field=route.routing_field
+        )
 
     def wait(
         self,
