@@ -9,7 +9,9 @@ themselves are in `_payloads`, large answers in `_large`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from types import MemberDescriptorType
 from typing import Any, TypeVar, overload
 
 from google.protobuf import descriptor_pool, message_factory
@@ -17,11 +19,11 @@ from google.protobuf.message import DecodeError, Message
 
 from genai_grpc import _kinds, _payloads, _wire
 from genai_grpc._generated.google.longrunning import operations_pb2
-from genai_grpc._kinds import _BY_HEAD, _BY_WIRE, Decoder
+from genai_grpc._kinds import _BY_HEAD, _BY_URL, _BY_WIRE, Decoder
 from genai_grpc._large import LargeOperation
 from genai_grpc._large import parse_operation as parse_operation  # noqa: PLC0414  _channel's deserializer
 from genai_grpc._payloads import type_name
-from genai_grpc.types import Operation, OperationError, UnknownPayload
+from genai_grpc.types import Operation, OperationError, UnknownPayload, _Snapshot
 
 #: Decoders for any kind's payloads, besides each kind's own messages (`_kinds`).
 _RESPONSES: dict[str, Decoder] = {_payloads.STRUCT: _payloads.decode_struct}
@@ -150,6 +152,9 @@ def _large_struct(type_url: str, value: Any) -> dict[str, Any] | None:
 OperationT = TypeVar("OperationT", bound=Operation)
 _GROUPS = (("error",), ("response", "raw_response"), ("metadata", "raw_metadata"))
 _put = object.__setattr__  # how a frozen snapshot's own code fills its slots
+_new = object.__new__
+#: _put for the one slot no subclass can have a copy of, without the attribute lookup.
+_set_pending = _Snapshot.__dict__["_pending"].__set__
 
 
 def load(op: Operation, pb: Any, attr: str) -> None:
@@ -195,28 +200,60 @@ def detached(pb: operations_pb2.Operation) -> operations_pb2.Operation:
 def to_operation(pb: operations_pb2.Operation, cls: type[OperationT]) -> OperationT: ...
 @overload
 def to_operation(pb: operations_pb2.Operation, cls: None = None) -> Operation: ...
-def to_operation(pb: operations_pb2.Operation, cls: type[Operation] | None = None) -> Operation:
+def to_operation(pb: Any, cls: type[Operation] | None = None) -> Operation:
     """google.longrunning.Operation (or a LargeOperation) -> a typed snapshot; `cls` None
     means infer it. Its error, response and metadata are decoded when first read (`load`);
     a LargeOperation's response at once, so that the answer's bytes can go."""
-    if isinstance(pb, LargeOperation):
+    if type(pb) is LargeOperation:  # isinstance would ask a protobuf message for __class__
         return _large_snapshot(pb, cls)
     name = pb.name
+    done = pb.done
     if cls is None:
-        # _kinds.class_for, its common cases inline: every get() and poll comes through here
-        # (BENCHMARKS.md, "The cost of a look").
-        type_url = pb.response.type_url
-        kind = _BY_WIRE.get(type_url.rpartition("/")[2]) if type_url else None
+        # _kinds.class_for(name, response type, done), its common cases inline: every get()
+        # and poll comes through here (BENCHMARKS.md, "The cost of a look").
+        kind = None
+        if done:
+            type_url = pb.response.type_url
+            if type_url:
+                kind = _BY_URL.get(type_url) or _BY_WIRE.get(type_url.rpartition("/")[2])
         if kind is not None:
             cls = kind.operation
         else:
             head, _, tail = name.rpartition("/")
             cls = (_BY_HEAD.get(head) if head and tail else None) or _kinds.class_for(name)
-    op = cls.__new__(cls)
-    _put(op, "name", name)
-    _put(op, "done", pb.done)
-    _put(op, "_pending", pb)
+            if cls is Operation and not done and pb.HasField("response"):
+                cls = _kinds.class_for(name, type_name(pb.response.type_url), done)
+    try:
+        set_name, set_done = _SLOTS[cls]
+    except KeyError:
+        set_name, set_done = _slot_setters(cls)
+    op = _new(cls)
+    set_name(op, name)
+    set_done(op, done)
+    _set_pending(op, pb)
     return op
+
+
+_SLOTS: dict[type[Operation], tuple[Callable[[Any, Any], None], ...]] = {}
+
+
+def _slot_setters(cls: type[Operation]) -> tuple[Callable[[Any, Any], None], ...]:
+    """Setters of `cls`'s name and done: its slots' own (each ~0.7k instructions less than
+    _put, which looks the attribute up; counted), found on `cls` itself since dataclasses
+    before Python 3.11 give each subclass slots of its own."""
+    _SLOTS[cls] = setters = (_slot_setter(cls, "name"), _slot_setter(cls, "done"))
+    return setters
+
+
+def _slot_setter(cls: type[Operation], field: str) -> Callable[[Any, Any], None]:
+    slot = getattr(cls, field, None)
+    if isinstance(slot, MemberDescriptorType):
+        return slot.__set__
+    return partial(_put_field, field)
+
+
+def _put_field(field: str, op: Any, value: Any) -> None:
+    _put(op, field, value)
 
 
 def _large_snapshot(large: LargeOperation, cls: type[Operation] | None) -> Operation:

@@ -72,6 +72,8 @@ _KINDS: list[Kind] = []
 _BY_TAG: dict[str, Kind] = {}
 _BY_CLASS: dict[type, Kind] = {}
 _BY_WIRE: dict[str, Kind] = {}
+#: _BY_WIRE by the type URL an Any carries it under, as Google's servers write it.
+_BY_URL: dict[str, Kind] = {}
 _BY_METADATA: dict[str, Kind] = {}
 _BY_RESPONSE_TAG: dict[str, Kind] = {}
 _LARGE: set[str] = set()
@@ -103,11 +105,12 @@ def unregister(kind: Kind) -> None:
 
 
 def _index() -> None:
-    for table in (_BY_TAG, _BY_CLASS, _BY_WIRE, _BY_METADATA, _BY_RESPONSE_TAG, _LARGE):
+    for table in (_BY_TAG, _BY_CLASS, _BY_WIRE, _BY_URL, _BY_METADATA, _BY_RESPONSE_TAG, _LARGE):
         table.clear()
     for kind in _KINDS:
         _BY_TAG[kind.tag] = _BY_CLASS[kind.operation] = _BY_RESPONSE_TAG[kind.response_tag] = kind
         _BY_WIRE.update(dict.fromkeys(kind.wire, kind))
+        _BY_URL.update(dict.fromkeys((f"type.googleapis.com/{name}" for name in kind.wire), kind))
         _BY_METADATA.update(dict.fromkeys(kind.metadata, kind))
         _LARGE.update(kind.large)
     _BY_HEAD.clear()
@@ -183,12 +186,23 @@ def is_large(message: str) -> bool:
     return message in _LARGE
 
 
-def class_for(name: str, response_message: str = "") -> type[Operation]:
+def class_for(name: str, response_message: str = "", done: bool = True) -> type[Operation]:
     """Which class a snapshot of operation `name` gets: the kind of its response message
-    when there is one, else the kind whose names match, else Operation."""
+    when there is one, else the kind whose names match, else Operation. A running operation
+    has no response (google.longrunning), so for one (`done` False) the kind its name
+    matches comes first: reading the response's type costs every poll (BENCHMARKS.md)."""
+    if not done:
+        cls = _by_collection(name)
+        if cls is not Operation:
+            return cls
     kind = _BY_WIRE.get(response_message) if response_message else None
     if kind is not None:
         return kind.operation
+    return _by_collection(name)
+
+
+def _by_collection(name: str) -> type[Operation]:
+    """The kind whose names match `name`, else Operation."""
     head, slash, tail = name.rpartition("/")
     if not (_HEAD_DECIDES and slash and tail):
         return _by_name(name)

@@ -62,18 +62,21 @@ def _details(blob: bytes) -> tuple[dict[str, Any], ...]:
     return _convert.details_to_dicts(status.details)
 
 
-#: What quote() leaves alone: a value made only of these is its own encoding.
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~/-]*")
+#: The header Google's front ends route a call by.
+ROUTING_KEY = "x-goog-request-params"
+#: Matches a non-empty value made only of what quote() leaves alone: its own encoding in
+#: ROUTING_KEY, and a well-formed resource name (printable, no whitespace).
+PLAIN = re.compile(r"[A-Za-z0-9_.~/-]+").fullmatch
 
 
 def routing_header(value: str, field: str = "name") -> tuple[str, str]:
-    """The x-goog-request-params header Google's front ends route a call by."""
+    """The ROUTING_KEY header of a call routed by `field`=`value`."""
     # Resource names are nearly always plain: skip quote() (~1-3 us for a name never seen).
-    if _UNRESERVED.fullmatch(value):
-        return ("x-goog-request-params", f"{field}={value}")
+    if PLAIN(value):
+        return (ROUTING_KEY, f"{field}={value}")
     return _quoted_header(value, field)
 
 
 @lru_cache(maxsize=4096)
 def _quoted_header(value: str, field: str) -> tuple[str, str]:
-    return ("x-goog-request-params", f"{field}={quote(value, safe='/')}")
+    return (ROUTING_KEY, f"{field}={quote(value, safe='/')}")

@@ -95,7 +95,7 @@ def python_child(side: str, payload: str, variant: str, calls: int) -> None:
         return acall if side == "aio" else call
 
     transport = client.aio.operations._transport if side == "aio" else client.operations._transport
-    transport._methods = {("operations", "GetOperation"): fake(method.request.SerializeToString, method.deserialize)}
+    transport.methods = {("operations", "GetOperation"): fake(method.request.SerializeToString, method.deserialize)}
     raw_rpc = fake(common.GetOperationRequest.SerializeToString, common.Operation.FromString)
     headers = client._config.metadata
 

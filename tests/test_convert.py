@@ -196,6 +196,38 @@ def test_class_follows_response_type_then_name(name: str, response_url: str, exp
     assert _kinds.class_for(name, _payloads.type_name(response_url)) is expected
 
 
+def test_a_running_operation_named_for_a_kind_is_that_kind_whatever_response_it_carries() -> None:
+    # google.longrunning: a running operation has no response; the snapshot does not look.
+    upload = "genai_grpc.v1.UploadToFileSearchStoreResponse"
+    assert _kinds.class_for("models/veo/operations/1", upload, done=False) is types.GenerateVideosOperation
+    assert _kinds.class_for("models/veo/operations/1", upload, done=True) is types.UploadToFileSearchStoreOperation
+    assert _kinds.class_for("operations/1", upload, done=False) is types.UploadToFileSearchStoreOperation
+
+
+NAMES = ("models/veo-2.0/operations/1", "fileSearchStores/s/operations/1", "operations/abc", "abc", "a/", "/a", "")
+URLS = (
+    "",
+    "type.googleapis.com/genai_grpc.v1.ImportFileResponse",
+    "example.com/genai_grpc.v1.ImportFileResponse",  # another host: found by the message name
+    "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse",
+    "type.googleapis.com/google.protobuf.Struct",
+)
+
+
+@pytest.mark.parametrize("done", [True, False])
+@pytest.mark.parametrize("response_url", URLS)
+@pytest.mark.parametrize("name", NAMES)
+def test_snapshots_get_the_class_class_for_gives(name: str, response_url: str, done: bool) -> None:
+    # to_operation decides the common cases inline: it must agree with the registry's rule.
+    pb = operations_pb2.Operation(name=name, done=done)
+    if response_url:
+        pb.response.type_url = response_url
+    for _ in range(2):  # the second time from the per-collection and per-class caches
+        op = _convert.to_operation(pb)
+        assert type(op) is _kinds.class_for(name, _payloads.type_name(response_url), done)
+        assert (op.name, op.done) == (name, done)
+
+
 def test_a_message_the_process_imports_decodes_to_its_json_form() -> None:
     # What a user's own response types get, with no registration: any imported _pb2 module's
     # messages are in protobuf's default pool.

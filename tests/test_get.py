@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
@@ -151,3 +153,34 @@ def test_close_twice_and_context_managers(scripted: ScriptedServer, run) -> None
     with client:
         assert client.operations.get(NAME).done
     client.close()
+
+
+# A plain name on the Gemini API takes get()'s inline path; a name that needs quoting in the
+# routing header takes the general one. Both must send, bound and check alike.
+PLAIN_AND_NOT = [NAME, "fileSearchStores/a b/operations/1"]
+
+
+@pytest.mark.parametrize("name", PLAIN_AND_NOT)
+def test_both_paths_send_the_client_headers(scripted: ScriptedServer, ops: Side, name: str) -> None:
+    scripted.put(operations_pb2.Operation(name=name))
+    assert ops.get(name).name == name
+    headers = scripted.received[-1][2]
+    assert headers["x-goog-request-params"] == "name=" + name.replace(" ", "%20")
+    assert headers["x-goog-api-client"].startswith("genai-grpc/")
+
+
+@pytest.mark.parametrize("name", PLAIN_AND_NOT)
+def test_get_timeout_bounds_the_call(scripted: ScriptedServer, ops: Side, name: str) -> None:
+    scripted.put(operations_pb2.Operation(name=name))
+    scripted.hook = lambda method, request: time.sleep(1.5)  # type: ignore[func-returns-value]
+    with pytest.raises(errors.ServerError) as caught:
+        ops.get(name, timeout=0.2)
+    assert caught.value.status == "DEADLINE_EXCEEDED"
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), True, "1"])
+@pytest.mark.parametrize("name", PLAIN_AND_NOT)
+def test_a_bad_timeout_is_named_before_any_rpc(scripted: ScriptedServer, ops: Side, name: str, timeout: object) -> None:
+    with pytest.raises(ValueError, match="timeout must be"):
+        ops.get(name, timeout=timeout)
+    assert scripted.received == []

@@ -34,7 +34,7 @@ def eager(pb: operations_pb2.Operation, cls: type[types.Operation] | None = None
     which = pb.WhichOneof("result")
     type_url = pb.response.type_url if which == "response" else ""
     if cls is None:
-        cls = _kinds.class_for(pb.name, _payloads.type_name(type_url) if type_url else "")
+        cls = _kinds.class_for(pb.name, _payloads.type_name(type_url) if type_url else "", pb.done)
     response = raw_response = metadata = raw_metadata = None
     if which == "response":
         response, raw_response = _convert._response(cls, type_url, pb.response.value)

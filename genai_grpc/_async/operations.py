@@ -7,7 +7,9 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from genai_grpc import _convert, _names, _routing, _seconds, _telemetry
+import grpc.aio
+
+from genai_grpc import _convert, _names, _routing, _rpc, _seconds, _telemetry
 from genai_grpc._async.transport import AsyncTransport
 from genai_grpc._generated.google.longrunning import operations_pb2
 from genai_grpc.errors import APIError
@@ -35,6 +37,10 @@ class AsyncOperations:
         self._retry = retry or RetryPolicy()
         self._features = _routing.Features()
         self._vertexai = transport.config.vertexai
+        # What get()'s common case reads per call, looked up once.
+        self._direct = not self._vertexai and transport.budget is None
+        self._headers = transport.config.metadata
+        self._timeout = transport.config.timeout
 
     async def get(self, operation: OperationLike, *, timeout: float | None = None) -> Operation:
         """The operation's current snapshot.
@@ -44,21 +50,29 @@ class AsyncOperations:
         `.error` set, not raised. Raises ClientError (404 when there is no such operation)
         or ServerError; ValueError for a name that is not a non-empty string.
         """
-        # The common case, a plain name (as _names.operation_name would pass it) on the Gemini
-        # API with telemetry off, is decided inline: each Python call shows in the cost of a
-        # get() next to the raw stub's (BENCHMARKS.md, "The cost of a look").
+        # The common case, a plain name on the Gemini API with no budget and telemetry off,
+        # calls the multicallable itself: each Python call shows in the cost of a get() next
+        # to the raw stub's (BENCHMARKS.md, "The cost of a look"). A plain name is one
+        # _names.operation_name passes as it is, and its own encoding in the routing header.
         if (
             type(operation) is str
-            and not self._vertexai
-            and operation.isprintable()
-            and operation
-            and operation.strip() is operation
+            and _rpc.PLAIN(operation)
+            and self._direct
             and _telemetry.OTEL not in _telemetry.MODULES
         ):
-            request = operations_pb2.GetOperationRequest(name=operation)
-            return _convert.to_operation(
-                await self._transport.call("operations", "GetOperation", request, operation, timeout), None
-            )
+            transport = self._transport
+            rpc = (transport.methods or transport.bind())["operations", "GetOperation"]
+            try:
+                pb = await rpc(
+                    operations_pb2.GetOperationRequest(name=operation),
+                    metadata=grpc.aio.Metadata(*self._headers, (_rpc.ROUTING_KEY, "name=" + operation)),
+                    timeout=self._timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True),
+                )
+            except grpc.RpcError as exc:
+                raise transport.failed(exc, "operations", "GetOperation") from None
+            if pb is None:
+                _rpc.parsed(pb)  # raises the 500 for an answer that did not parse
+            return _convert.to_operation(pb, None)
         name, cls = _names.operation_name(operation)
         route = _routing.get_route(name, self._vertexai)
         if _telemetry.OTEL not in _telemetry.MODULES:

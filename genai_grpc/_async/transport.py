@@ -15,6 +15,7 @@ from genai_grpc import _channel, _rpc, _seconds, _telemetry
 from genai_grpc._budget import Budget
 from genai_grpc._codes import Code
 from genai_grpc._config import ClientConfig
+from genai_grpc.errors import APIError
 
 
 class AsyncTransport:
@@ -33,7 +34,8 @@ class AsyncTransport:
         self._credentials = credentials or _channel.ChannelCredentials(config)
         self._interceptors = tuple(interceptors)
         self._channel: Any = None
-        self._methods: dict[tuple[str, str], Any] = {}
+        #: The multicallable of each RPC of _channel.METHODS; empty until `bind()`.
+        self.methods: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -41,14 +43,15 @@ class AsyncTransport:
         """What this transport connects to, and how."""
         return self._config
 
-    def _open(self) -> dict[tuple[str, str], Any]:
+    def bind(self) -> dict[tuple[str, str], Any]:
+        """`methods`, opening the channel first if it is not open."""
         with self._lock:  # threads making their first calls at once must share one channel
-            if not self._methods:
+            if not self.methods:
                 credentials = self._credentials.get()
                 channel = _channel.open_channel(grpc.aio, self._config, credentials, self._interceptors)
                 self._channel = channel
-                self._methods = _channel.bind_methods(channel)
-            return self._methods
+                self.methods = _channel.bind_methods(channel)
+            return self.methods
 
     @property
     def interceptors(self) -> tuple[Any, ...]:
@@ -62,7 +65,7 @@ class AsyncTransport:
 
     def multicallable(self, service: str, method: str) -> Any:
         """The multicallable for one RPC of _channel.METHODS, opening the channel on first use."""
-        return (self._methods or self._open())[service, method]
+        return (self.methods or self.bind())[service, method]
 
     def metadata(self, name: str, routing_field: str = "name") -> tuple[tuple[str, str], ...]:
         """The metadata of a call routed by `routing_field`=`name` (a resource name)."""
@@ -81,14 +84,11 @@ class AsyncTransport:
         """Send one unary RPC routed by `routing_field`=`name`; a gRPC failure comes out as
         ClientError / ServerError. `timeout` None means the client's default; ValueError
         unless it is a finite number > 0."""
-        # Every get() and poll comes through here: multicallable() and metadata() are
-        # inlined, each Python call costing several times its microbenchmark between gRPC
-        # calls (BENCHMARKS.md, "The cost of a look").
         config = self._config
         deadline = (
             config.timeout if timeout is None else _seconds.check(timeout, "timeout", positive=True, optional=True)
         )
-        rpc = (self._methods or self._open())[service, method]
+        rpc = (self.methods or self.bind())[service, method]
         # The asyncio channel takes its own Metadata type as it is, a tuple it checks against
         # typing.Sequence and copies into one (~5k instructions a call, counted); the sync one
         # takes a tuple.
@@ -101,20 +101,24 @@ class AsyncTransport:
         try:
             response = await rpc(request, metadata=metadata, timeout=deadline)
         except grpc.RpcError as exc:
-            error = _rpc.to_api_error(exc, self._config.secrets)
-            if budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
-                budget.refused(time.monotonic(), error.retry_delay)
-            _telemetry.rpc_done(service, method, error.grpc_code)
-            raise error from None
+            raise self.failed(exc, service, method) from None
         if response is None:
             _rpc.parsed(response)  # raises the 500 for an answer that did not parse
         if _telemetry.OTEL in _telemetry.MODULES:
             _telemetry.rpc_done(service, method, 0)
         return response
 
+    def failed(self, exc: grpc.RpcError, service: str, method: str) -> APIError:
+        """The ClientError / ServerError a failed call raises; tells the budget and telemetry."""
+        error = _rpc.to_api_error(exc, self._config.secrets)
+        if self.budget is not None and error.grpc_code == Code.RESOURCE_EXHAUSTED:
+            self.budget.refused(time.monotonic(), error.retry_delay)
+        _telemetry.rpc_done(service, method, error.grpc_code)
+        return error
+
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled. Safe to call twice."""
-        channel, self._channel, self._methods = self._channel, None, {}
+        channel, self._channel, self.methods = self._channel, None, {}
         if channel is not None:
             await channel.close()
 
