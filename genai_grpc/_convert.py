@@ -260,7 +260,7 @@ def _large_snapshot(large: LargeOperation, cls: type[Operation] | None) -> Opera
     base = large.pb
     if cls is None:
         type_url = large.type_url
-        cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "")
+        cls = _kinds.class_for(base.name, type_name(type_url) if type_url else "", base.done)
     op = cls.__new__(cls)
     _put(op, "name", base.name)
     _put(op, "done", base.done)

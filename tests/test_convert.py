@@ -11,6 +11,7 @@ from google.rpc import error_details_pb2
 from genai_grpc import _convert, _kinds, _payloads, types
 from genai_grpc._generated.genai_grpc.v1 import types_pb2
 from genai_grpc._generated.google.longrunning import operations_pb2
+from genai_grpc._large import LargeOperation
 
 VIDEO_URL = "type.googleapis.com/genai_grpc.v1.GenerateVideosResponse"
 
@@ -238,3 +239,17 @@ def test_a_message_the_process_imports_decodes_to_its_json_form() -> None:
         "reason": "R",
         "domain": "acme.example",
     }
+
+
+@pytest.mark.parametrize("done", [True, False])
+def test_a_large_answer_gets_the_class_a_small_one_would(done: bool) -> None:
+    # Named for one kind, carrying another's response: the rule is class_for's either way.
+    pb = operations_pb2.Operation(name="fileSearchStores/s/operations/1", done=done)
+    video = types_pb2.GeneratedVideo(video=types_pb2.Video(data=b"v" * (1 << 20), mime_type="video/mp4"))
+    pb.response.Pack(types_pb2.GenerateVideosResponse(generated_videos=[video]))
+    data = pb.SerializeToString()
+    large = _convert.parse_operation(data)
+    assert type(large) is LargeOperation
+    expected = _kinds.class_for(pb.name, "genai_grpc.v1.GenerateVideosResponse", done)
+    assert type(_convert.to_operation(large)) is expected
+    assert type(_convert.to_operation(operations_pb2.Operation.FromString(data))) is expected
