@@ -46,9 +46,10 @@ class AsyncOperations:
         """The operation's current snapshot.
 
         `operation` is an Operation (the result keeps its class) or a resource name (the
-        class follows the response type, then the name). A failed operation is returned with
-        `.error` set, not raised. Raises ClientError (404 when there is no such operation)
-        or ServerError; ValueError for a name that is not a non-empty string.
+        class follows the response type, then the name; a running operation's name first,
+        as it has no response). A failed operation is returned with `.error` set, not
+        raised. Raises ClientError (404 when there is no such operation) or ServerError;
+        ValueError for a name that is not a non-empty string or a bad `timeout`.
         """
         # The common case, a plain name on the Gemini API with no budget and telemetry off,
         # calls the multicallable itself: each Python call shows in the cost of a get() next
