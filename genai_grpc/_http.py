@@ -268,7 +268,8 @@ class _Sessions:
 
     def __exit__(self, *exc: object) -> None:
         self._plain.close()
-        self._presenting.close()
+        if self._presenting is not self._plain:
+            self._presenting.close()
         if self._authorized is not None:
             self._authorized.close()
         if self._ca_file is not None:

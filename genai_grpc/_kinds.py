@@ -191,14 +191,13 @@ def class_for(name: str, response_message: str = "", done: bool = True) -> type[
     when there is one, else the kind whose names match, else Operation. A running operation
     has no response (google.longrunning), so for one (`done` False) the kind its name
     matches comes first: reading the response's type costs every poll (BENCHMARKS.md)."""
-    if not done:
-        cls = _by_collection(name)
-        if cls is not Operation:
-            return cls
+    by_name = _by_collection(name) if not done else None
+    if by_name is not None and by_name is not Operation:
+        return by_name
     kind = _BY_WIRE.get(response_message) if response_message else None
     if kind is not None:
         return kind.operation
-    return _by_collection(name)
+    return by_name or _by_collection(name)
 
 
 def _by_collection(name: str) -> type[Operation]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 
 import pytest
 from google.protobuf import json_format, struct_pb2
@@ -253,3 +254,16 @@ def test_a_large_answer_gets_the_class_a_small_one_would(done: bool) -> None:
     expected = _kinds.class_for(pb.name, "genai_grpc.v1.GenerateVideosResponse", done)
     assert type(_convert.to_operation(large)) is expected
     assert type(_convert.to_operation(operations_pb2.Operation.FromString(data))) is expected
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Redeclared(types.Operation):
+    """A user's subclass without slots that declares `done` again: a class attribute, no slot."""
+
+    done: bool = False
+
+
+def test_a_subclass_without_a_slot_for_done_still_gets_its_snapshot() -> None:
+    for done in (True, False):
+        op = _convert.to_operation(operations_pb2.Operation(name="operations/r", done=done), _Redeclared)
+        assert type(op) is _Redeclared and (op.name, op.done) == ("operations/r", done)
